@@ -1,0 +1,153 @@
+/**
+ * Settings of one run, from command-line flags (which win) and the environment.
+ * Credentials come only from the environment, never from flags: a flag would show in
+ * the process list and in Terraform's error output.
+ */
+import { DELETION_POLICIES, DeletionPolicyValue, ENV, ENV_FALLBACKS } from "./contract";
+import { parseDurationSeconds } from "./duration";
+import { badInput } from "./errors";
+import { Credentials } from "./signer";
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+export interface RunSettings {
+  readonly projectId: string;
+  readonly region: string;
+  readonly endpoint: string;
+  readonly credentials: Credentials;
+  readonly jobTimeoutSeconds: number;
+  readonly desktopWaitSeconds: number;
+  readonly deletionPolicy: DeletionPolicyValue;
+  readonly maxRetries: number;
+  readonly json: boolean;
+  readonly dryRun: boolean;
+}
+
+export const DEFAULT_JOB_TIMEOUT_SECONDS = 30 * 60;
+export const DEFAULT_DESKTOP_WAIT_SECONDS = 0;
+export const DEFAULT_MAX_RETRIES = 5;
+
+export const REGION_PATTERN = /^[a-z]{2,}(-[a-z]+)+-\d+$/;
+export const PROJECT_ID_PATTERN = /^[0-9a-f]{32}$/;
+
+/** Flags as parsed by the CLI; undefined means "not given". */
+export interface Flags {
+  readonly projectId?: string;
+  readonly region?: string;
+  readonly endpoint?: string;
+  readonly jobTimeout?: string;
+  readonly desktopWait?: string;
+  readonly deletionPolicy?: string;
+  readonly json?: boolean;
+  readonly dryRun?: boolean;
+}
+
+/** The first non-empty value among a name and its fallbacks. */
+export function readEnv(env: Env, name: string): string | undefined {
+  for (const candidate of [name, ...(ENV_FALLBACKS[name] ?? [])]) {
+    const value = env[candidate];
+    if (value !== undefined && value.trim() !== "") return value.trim();
+  }
+  return undefined;
+}
+
+function describeNames(name: string): string {
+  return [name, ...(ENV_FALLBACKS[name] ?? [])].join(" or ");
+}
+
+/** `https://workspace.{region}.myhuaweicloud.com`, `.eu` for eu-west-1*, HW_CLOUD overriding the domain. */
+export function defaultEndpoint(service: "workspace" | "iam", region: string, cloudDomain?: string): string {
+  const domain = cloudDomain ?? (region.startsWith("eu-west-1") ? "myhuaweicloud.eu" : "myhuaweicloud.com");
+  return `https://${service}.${region}.${domain}`;
+}
+
+const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
+
+/** Parses an endpoint URL; plain http is accepted only on loopback (the emulator). */
+export function checkEndpoint(value: string, source: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw badInput(`${source} is not a URL: "${value}". Give a URL such as https://workspace.cn-north-4.myhuaweicloud.com.`);
+  }
+  if (url.protocol === "http:" && !LOOPBACK_HOSTS.has(url.hostname) && !url.hostname.startsWith("127.")) {
+    throw badInput(
+      `${source} uses plain http on a non-loopback host (${url.host}); signed requests and security tokens must not cross a network unencrypted. Use https, or http only on 127.0.0.1 / ::1 for the emulator.`,
+    );
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    throw badInput(`${source} must be an http(s) URL, got "${value}".`);
+  }
+  if (url.pathname !== "/" || url.search) {
+    throw badInput(`${source} must be a bare origin without a path or query (got "${value}"); the program adds /v2/{project_id}/... itself.`);
+  }
+  return url.origin;
+}
+
+function duration(flag: string | undefined, env: Env, name: string, flagName: string, fallback: number): number {
+  const [raw, source] = flag !== undefined ? [flag, flagName] : [readEnv(env, name), name];
+  if (raw === undefined) return fallback;
+  const seconds = parseDurationSeconds(raw);
+  if (seconds === undefined) {
+    throw badInput(`${source} must be a duration in seconds, optionally with a unit (e.g. 900, 90s, 30m, 1h), got "${raw}".`);
+  }
+  return seconds;
+}
+
+/** Region and project ID, the identity of the subscription; shared by every subcommand. */
+export function resolveIdentity(flags: Flags, env: Env): { projectId: string; region: string } {
+  const region = flags.region ?? readEnv(env, ENV.region);
+  const projectId = flags.projectId ?? readEnv(env, ENV.projectId);
+  if (!region) throw badInput(`No region: pass --region or set ${describeNames(ENV.region)} (e.g. cn-north-4).`);
+  if (!REGION_PATTERN.test(region)) throw badInput(`Region "${region}" is not a Huawei Cloud region name such as cn-north-4 or ap-southeast-1.`);
+  if (!projectId) throw badInput(`No project ID: pass --project-id or set ${describeNames(ENV.projectId)}.`);
+  if (!/^[A-Za-z0-9_-]{1,255}$/.test(projectId)) {
+    throw badInput(`Project ID "${projectId}" is malformed: expected the project's ID (32 lower-case hex characters), as shown in the console under My Credentials > Projects.`);
+  }
+  return { projectId, region };
+}
+
+export function resolveCredentials(env: Env): Credentials {
+  const accessKey = readEnv(env, ENV.accessKey);
+  const secretKey = readEnv(env, ENV.secretKey);
+  const securityToken = readEnv(env, ENV.securityToken);
+  const missing = [!accessKey && describeNames(ENV.accessKey), !secretKey && describeNames(ENV.secretKey)].filter(Boolean);
+  if (missing.length > 0) {
+    throw badInput(
+      `Credentials missing: set ${missing.join(" and ")} in the environment of the process that runs this program (for a destroy, the environment of terraform / cdktf). They are never read from flags or from the stack.`,
+    );
+  }
+  return { accessKey: accessKey!, secretKey: secretKey!, ...(securityToken ? { securityToken } : {}) };
+}
+
+export function resolveSettings(flags: Flags, env: Env): RunSettings {
+  const policyRaw = (flags.deletionPolicy ?? readEnv(env, ENV.deletionPolicy) ?? "UNSUBSCRIBE").toUpperCase();
+  if (!(DELETION_POLICIES as readonly string[]).includes(policyRaw)) {
+    throw badInput(`Deletion policy must be one of ${DELETION_POLICIES.join(", ")}, got "${policyRaw}".`);
+  }
+  const deletionPolicy = policyRaw as DeletionPolicyValue;
+  const { projectId, region } = resolveIdentity(flags, env);
+  const endpointRaw = flags.endpoint ?? readEnv(env, ENV.endpoint);
+  const endpoint = endpointRaw
+    ? checkEndpoint(endpointRaw, flags.endpoint ? "--endpoint" : ENV.endpoint)
+    : defaultEndpoint("workspace", region, readEnv(env, ENV.cloud));
+  const maxRetriesRaw = readEnv(env, ENV.maxRetries);
+  const maxRetries = maxRetriesRaw === undefined ? DEFAULT_MAX_RETRIES : Number(maxRetriesRaw);
+  if (!Number.isInteger(maxRetries) || maxRetries < 0 || maxRetries > 20) {
+    throw badInput(`${ENV.maxRetries} must be a whole number from 0 to 20, got "${maxRetriesRaw}".`);
+  }
+  return {
+    projectId,
+    region,
+    endpoint,
+    // RETAIN makes no API call, so it needs no credentials.
+    credentials: deletionPolicy === "RETAIN" ? { accessKey: "", secretKey: "" } : resolveCredentials(env),
+    jobTimeoutSeconds: duration(flags.jobTimeout, env, ENV.jobTimeout, "--job-timeout", DEFAULT_JOB_TIMEOUT_SECONDS),
+    desktopWaitSeconds: duration(flags.desktopWait, env, ENV.desktopWait, "--desktop-wait", DEFAULT_DESKTOP_WAIT_SECONDS),
+    deletionPolicy,
+    maxRetries,
+    json: flags.json ?? false,
+    dryRun: flags.dryRun ?? false,
+  };
+}

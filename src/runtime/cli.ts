@@ -165,7 +165,9 @@ export async function runUnsubscribe(args: string[], io: CliIo): Promise<number>
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
-  const [command, ...rest] = argv;
+  // The provisioner runs the program without arguments and names the command in its environment.
+  const fromEnv = argv.length === 0 ? io.env[ENV.command]?.trim() : undefined;
+  const [command, ...rest] = fromEnv ? [fromEnv] : argv;
   switch (command) {
     case undefined:
     case "help":

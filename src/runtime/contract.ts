@@ -28,6 +28,8 @@ export const ENV = {
   desktopWait: "HW_WORKSPACE_DESKTOP_WAIT",
   /** UNSUBSCRIBE or RETAIN. */
   deletionPolicy: "HW_WORKSPACE_DELETION_POLICY",
+  /** The subcommand to run when none is given on the command line (how the provisioner picks one). */
+  command: "HW_WORKSPACE_COMMAND",
   /** Maximum retries of a throttled or failed read, as HW_MAX_RETRIES in Huawei's provider. */
   maxRetries: "HW_MAX_RETRIES",
 } as const;

@@ -87,7 +87,7 @@ const RUNTIME_ASSET_ID = "WorkspaceSubscriptionRuntime";
  * must be doubled to reach the program unchanged.
  */
 export function terraformLiteral(value: string): string {
-  return value.replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
+  return value.replace(/\$\{/g, () => "$${").replace(/%\{/g, () => "%%{");
 }
 
 /** Where the built single-file runtime lives: `lib/bundle/`, found from `src/` (tests) and `lib/` (installed) alike. */

@@ -112,7 +112,10 @@ export async function startPluginServer(options: PluginServerOptions): Promise<R
   });
   server.addService(serviceOf(goPlugin, "plugin.GRPCStdio"), {
     // Nothing to mirror: end the stream at once (go-plugin treats that as EOF).
-    StreamStdio: (call: grpc.ServerWritableStream<object, object>) => call.end(),
+    StreamStdio: (call: grpc.ServerWritableStream<object, object>) => {
+      options.onRpc?.("plugin.GRPCStdio/StreamStdio");
+      call.end();
+    },
   });
 
   const health = loadPackage("health_subset.proto");
@@ -121,6 +124,7 @@ export async function startPluginServer(options: PluginServerOptions): Promise<R
       call: grpc.ServerUnaryCall<{ service?: string }, object>,
       callback: grpc.sendUnaryData<object>,
     ) => {
+      options.onRpc?.("grpc.health.v1.Health/Check");
       const service = call.request.service ?? "";
       const known = service === "" || service === HEALTH_SERVICE_NAME;
       callback(null, { status: known ? 1 /* SERVING */ : 3 /* SERVICE_UNKNOWN */ });

@@ -13,6 +13,7 @@ import {
   NULL_RESOURCE_DESCRIPTION,
   NULL_RESOURCE_SCHEMA_VERSION,
   NULL_RESOURCE_TYPE,
+  NullResourceState,
   planChange,
   ResourceError,
   toNullResourceState,
@@ -39,7 +40,7 @@ interface TypedRequest {
 }
 
 const SERVER_CAPABILITIES = {
-  // Terraform then skips PlanResourceChange for destroys, as with null 3.2's SDK of old.
+  // Without it Terraform plans a destroy itself and never asks the provider.
   plan_destroy: false,
   get_provider_schema_optional: false,
   move_resource_state: false,
@@ -88,11 +89,11 @@ function requireNullResource(request: TypedRequest): void {
   }
 }
 
-function decodeState(value: DynamicValue | null | undefined, what: string) {
+function decodeState(value: DynamicValue | null | undefined, what: string): NullResourceState | null {
   return toNullResourceState(decodeDynamicValue(value), what);
 }
 
-function encodeState(state: Parameters<typeof fromNullResourceState>[0]) {
+function encodeState(state: NullResourceState | null): { msgpack: Buffer } {
   return encodeDynamicValue(fromNullResourceState(state));
 }
 

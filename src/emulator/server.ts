@@ -207,6 +207,7 @@ class Emulator implements RunningEmulator {
         this.bucket = undefined;
         this.log = [];
         this.counts.clear();
+        this.seq = 0;
         this.peak = this.inFlight;
         this.credentials = this.startCredentials;
       },

@@ -231,11 +231,11 @@ export interface EmulatorControl {
   throttle(spec: ThrottleSpec | undefined): void;
   requests(): RequestRecord[];
   countOf(route: RouteName): number;
-  /** Empties the request log and resets the route counters and the peak concurrency. */
+  /** Empties the request log and resets the route counters and the peak concurrency; `seq` keeps counting. */
   clearRequests(): void;
   state(projectId: string): TenantSnapshot;
   setCredentials(credentials: ReadonlyArray<EmulatorCredentials>): void;
-  /** Back to the state right after start: no tenants, faults, throttle or log; the start credentials. */
+  /** Back to the state right after start: no tenants, faults, throttle or log, `seq` from 1 again; the start credentials. */
   reset(): void;
   /** Most requests in flight at once since start (or the last clearRequests). */
   peakConcurrency(): number;

@@ -11,22 +11,16 @@
 import { EXIT } from "./contract";
 import { formatSeconds } from "./duration";
 import { ExitError } from "./errors";
-import { AbortedError, HttpError, TransportError, sleep as defaultSleep } from "./http";
+import { HttpError, TransportError } from "./http";
+import { OperationDeps, Outcome, ServiceOperation } from "./operation";
 import { DEFAULT_POLL_POLICY, PollPolicy } from "./polling";
-import { Reporter } from "./reporter";
-import { DesktopView, JobView, ServiceView, WorkspaceApi, isGone } from "./workspace-api";
+import { DesktopView, JobView, ServiceView, isGone } from "./workspace-api";
 import { RunSettings } from "./config";
 
-export interface UnsubscribeDeps {
-  readonly api: WorkspaceApi;
-  readonly reporter: Reporter;
-  readonly now?: () => number;
-  readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  readonly signal?: AbortSignal;
-  readonly jobPoll?: PollPolicy;
+export type { Outcome } from "./operation";
+
+export interface UnsubscribeDeps extends OperationDeps {
   readonly desktopPoll?: PollPolicy;
-  /** After a DELETE whose answer was lost: how often and how far apart to re-read the service. */
-  readonly lostAnswerChecks?: { readonly count: number; readonly intervalMs: number };
 }
 
 export type UnsubscribeSettings = Pick<
@@ -34,19 +28,6 @@ export type UnsubscribeSettings = Pick<
   "projectId" | "region" | "jobTimeoutSeconds" | "desktopWaitSeconds" | "deletionPolicy" | "dryRun"
 >;
 
-export interface Outcome {
-  readonly exitCode: number;
-  /** unsubscribed | already-unsubscribed | retained | would-unsubscribe */
-  readonly result: string;
-  readonly message: string;
-  readonly projectId: string;
-  readonly region: string;
-  readonly jobId?: string;
-  readonly jobStatus?: string;
-  readonly deleteSent: boolean;
-  readonly elapsedMs: number;
-  readonly apiCalls: number;
-}
 
 const SUCCESS_STATUSES = new Set(["SUCCESS", "COMPLETE"]);
 const FAILED_STATUSES = new Set(["FAIL", "FAILED"]);
@@ -77,28 +58,23 @@ export function judgeJob(job: JobView): JobVerdict {
   return { kind: "waiting", note: job.status ? `unknown job status "${job.status}", still waiting` : "job status empty, still waiting" };
 }
 
-export class Unsubscriber {
-  private readonly now: () => number;
-  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
+export class Unsubscriber extends ServiceOperation {
   private readonly jobPoll: PollPolicy;
   private readonly desktopPoll: PollPolicy;
-  private startedAt = 0;
   /** What has happened in the cloud so far; every error message is built from it. */
   private deleteSent = false;
-  private jobId: string | undefined;
 
   constructor(
     private readonly settings: UnsubscribeSettings,
-    private readonly deps: UnsubscribeDeps,
+    deps: UnsubscribeDeps,
   ) {
-    this.now = deps.now ?? Date.now;
-    this.sleep = deps.sleep ?? defaultSleep;
+    super(settings, deps);
     this.jobPoll = deps.jobPoll ?? DEFAULT_POLL_POLICY;
     this.desktopPoll = deps.desktopPoll ?? { nextDelayMs: (elapsed) => Math.min(15_000, Math.max(2_000, elapsed * 0.1)) };
   }
 
-  private get subject(): string {
-    return `project ${this.settings.projectId} (${this.settings.region})`;
+  protected record(): Record<string, unknown> {
+    return { deleteSent: this.deleteSent };
   }
 
   /** What did or did not change in the cloud, for the end of every error message. */
@@ -109,41 +85,7 @@ export class Unsubscriber {
       : "The cancellation was requested; its job id is not known.";
   }
 
-  private outcome(result: string, message: string, extra: Partial<Outcome> = {}): Outcome {
-    return {
-      exitCode: EXIT.ok,
-      result,
-      message,
-      projectId: this.settings.projectId,
-      region: this.settings.region,
-      jobId: this.jobId,
-      deleteSent: this.deleteSent,
-      elapsedMs: this.now() - this.startedAt,
-      apiCalls: this.deps.api.client.callCount,
-      ...extra,
-    };
-  }
-
-  private fail(exitCode: number, result: string, message: string, details: Record<string, unknown> = {}): ExitError {
-    return new ExitError(exitCode as ExitError["exitCode"], result, message, {
-      jobId: this.jobId,
-      deleteSent: this.deleteSent,
-      apiCalls: this.deps.api.client.callCount,
-      elapsedMs: this.now() - this.startedAt,
-      ...details,
-    });
-  }
-
-  async run(): Promise<Outcome> {
-    this.startedAt = this.now();
-    try {
-      return await this.runSteps();
-    } catch (e) {
-      throw this.explain(e);
-    }
-  }
-
-  private async runSteps(): Promise<Outcome> {
+  protected async steps(): Promise<Outcome> {
     const { reporter } = this.deps;
     if (this.settings.deletionPolicy === "RETAIN") {
       return this.outcome(
@@ -278,28 +220,12 @@ export class Unsubscriber {
 
   /** The DELETE may or may not have been processed. Never send it again: read the service until it shows. */
   private async afterLostAnswer(cause: Error): Promise<"started" | "closed"> {
-    const { reporter, api } = this.deps;
     this.deleteSent = true;
-    const checks = this.deps.lostAnswerChecks ?? { count: 6, intervalMs: 5_000 };
-    reporter.notice(`the DELETE got no usable answer (${cause.message}); it may have been accepted, so it will NOT be sent again. Reading the service to find out.`);
-    let last: ServiceView | undefined;
-    for (let i = 0; i < checks.count; i++) {
-      if (i > 0) await this.sleep(checks.intervalMs, this.deps.signal);
-      last = await api.showService();
-      if (last.status === "CLOSED") return "closed";
-      if (last.status === "DEREGISTERING" || last.status === "DEREGISTRATION_FAILED") {
-        this.jobId = last.jobId;
-        reporter.notice(`the cancellation was accepted after all${last.jobId ? `: job ${last.jobId}` : ""}`);
-        return "started";
-      }
-      reporter.progress(`service still reads ${last.status || "(empty)"} (check ${i + 1} of ${checks.count})`);
-    }
-    this.deleteSent = false;
-    throw this.fail(
-      EXIT.apiError,
-      "cancel-unknown",
-      `The DELETE for ${this.subject} got no usable answer (${cause.message}) and the service still reads ${last?.status || "(empty)"} after ${checks.count} checks over ${formatSeconds(((checks.count - 1) * checks.intervalMs) / 1000)}. It was not sent again, so the cancellation was probably not accepted, but this run cannot be sure. Check with \`workspace-subscription status\`, then run destroy again: a re-run waits for a running cancellation or sends one DELETE if none started.`,
-    );
+    const service = await this.readUntilSettled("DELETE", cause, (s) => ["CLOSED", "DEREGISTERING", "DEREGISTRATION_FAILED"].includes(s.status));
+    if (service.status === "CLOSED") return "closed";
+    this.jobId = service.jobId;
+    this.deps.reporter.notice(`the cancellation was accepted after all${service.jobId ? `: job ${service.jobId}` : ""}`);
+    return "started";
   }
 
   private async waitForCancellation(): Promise<Outcome> {
@@ -366,45 +292,10 @@ export class Unsubscriber {
     }
   }
 
-  /** Turns any error into an ExitError whose message says what changed in the cloud. */
-  private explain(e: unknown): ExitError {
-    if (e instanceof ExitError) return e;
-    if (e instanceof AbortedError) {
-      return this.fail(EXIT.interrupted, "interrupted", `Interrupted. ${this.cloudChange()}${this.jobId ? ` Run destroy again to resume waiting for job ${this.jobId}.` : " Run destroy again to continue."}`);
-    }
-    if (e instanceof HttpError && (e.status === 401 || e.status === 403)) {
-      return this.fail(EXIT.authRefused, "auth-refused", `${describeAuthError(e, this.now())} ${this.cloudChange()}`, { errorCode: e.errorCode });
-    }
-    if (e instanceof HttpError || e instanceof TransportError) {
-      return this.fail(EXIT.apiError, "api-error", `${e.message}. ${this.cloudChange()} Check the endpoint and network, then run destroy again; it resumes from what the service shows.`);
-    }
-    const message = e instanceof Error ? e.message : String(e);
-    return this.fail(EXIT.internal, "internal-error", `Unexpected error: ${message}. ${this.cloudChange()} Run destroy again; if it repeats, report it with this output.`);
-  }
 }
 
 export function describeDesktops(desktops: readonly DesktopView[], max: number): string {
   const shown = desktops.slice(0, max).map((d) => `${d.id} "${d.name}" ${d.status || "?"}${d.taskStatus ? `/${d.taskStatus}` : ""}`);
   const more = desktops.length > max ? ` and ${desktops.length - max} more` : "";
   return shown.join(", ") + more;
-}
-
-export function describeAuthError(e: HttpError, nowMs: number): string {
-  const code = e.errorCode ? ` ${e.errorCode}` : "";
-  const msg = e.errorMsg ? ` (${e.errorMsg})` : "";
-  if (e.status === 401) {
-    const serverDate = e.response.serverDate;
-    const skew = serverDate ? Math.round((nowMs - serverDate.getTime()) / 1000) : undefined;
-    const skewText =
-      skew === undefined
-        ? "Also check this machine's clock: the gateway refuses signatures more than 15 minutes off its own time."
-        : `This machine's clock is ${Math.abs(skew)}s ${skew >= 0 ? "ahead of" : "behind"} the server's (local ${new Date(nowMs).toISOString()}, server ${serverDate!.toISOString()}); the gateway refuses more than 15 minutes of skew.`;
-    return `Huawei Cloud refused the credentials: HTTP 401${code}${msg}. Check HW_ACCESS_KEY / HW_SECRET_KEY (and HW_SECURITY_TOKEN for temporary credentials) in the environment that runs terraform. ${skewText}`;
-  }
-  const encoded = typeof (e.response.body as Record<string, unknown> | undefined)?.encoded_authorization_message === "string";
-  return `Huawei Cloud denied permission: HTTP 403${code}${msg}. The key needs the IAM actions workspace:tenants:get, workspace:desktops:list, workspace:jobs:get and workspace:tenants:delete for this project.${
-    encoded
-      ? " The answer carries an encoded_authorization_message: decode it with the STS API DecodeAuthorizationMessage (POST /v5/decode-authorization-message) to see which policy denied the call."
-      : ""
-  }`;
 }

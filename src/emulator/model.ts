@@ -120,6 +120,15 @@ function requireStatus(status: string): asserts status is ServiceStatus {
   }
 }
 
+/** Seeds also arrive as JSON over the control API, so their field types are checked at run time. */
+function requireFieldTypes(what: string, seed: object, types: Readonly<Record<string, "string" | "boolean" | "number">>): void {
+  if (typeof seed !== "object" || seed === null) throw new Error(`${what} must be an object`);
+  for (const [name, type] of Object.entries(types)) {
+    const value = (seed as Record<string, unknown>)[name];
+    if (value !== undefined && typeof value !== type) throw new Error(`${what}.${name} must be a ${type}, got ${JSON.stringify(value)}`);
+  }
+}
+
 function requireDuration(name: string, value: number | undefined): void {
   if (value !== undefined && (!Number.isFinite(value) || value < 0)) {
     throw new Error(`${name} must be a non-negative number of milliseconds, got ${JSON.stringify(value)}`);
@@ -144,6 +153,22 @@ export class WorkspaceCloud {
 
   addTenant(projectId: string, seed: TenantSeed = {}): TenantSnapshot {
     requireProjectId(projectId);
+    requireFieldTypes("tenant seed", seed, {
+      region: "string",
+      projectName: "string",
+      closable: "boolean",
+      enterpriseId: "string",
+      accessMode: "string",
+      domainType: "string",
+      domainId: "string",
+      vpcId: "string",
+      failCode: "number",
+      failReason: "string",
+      jobId: "string",
+    });
+    if (seed.subnetIds !== undefined && (!Array.isArray(seed.subnetIds) || seed.subnetIds.some((s) => typeof s !== "string"))) {
+      throw new Error("tenant seed.subnetIds must be an array of strings");
+    }
     if (this.tenants.get(projectId)?.seeded) {
       throw new Error(`project ${projectId} is already seeded; call reset() first to start over`);
     }
@@ -170,6 +195,7 @@ export class WorkspaceCloud {
 
   addDesktop(projectId: string, seed: DesktopSeed = {}): string {
     const tenant = this.requireSeeded(projectId);
+    requireFieldTypes("desktop seed", seed, { desktopId: "string", computerName: "string", status: "string", taskStatus: "string", userName: "string", desktopType: "string", ipAddress: "string" });
     requireDuration("deleteAfterMs", seed.deleteAfterMs);
     const desktopId = seed.desktopId ?? randomUUID();
     if (tenant.desktops.some((d) => d.desktopId === desktopId)) throw new Error(`desktop ${desktopId} already exists in project ${projectId}`);

@@ -252,6 +252,9 @@ class Emulator implements RunningEmulator {
         if (answer.errorCode) record.errorCode = answer.errorCode;
         this.send(res, answer, requestId);
       }
+    } catch (error) {
+      record.status = 500;
+      this.internalError(res, error);
     } finally {
       this.inFlight -= 1;
       this.remember(record, rawQuery, started);

@@ -79,9 +79,13 @@ describe("control over HTTP", () => {
     const notJson = await control(emulator.url, "POST", "/tenants");
     expect(notJson.status).toBe(400);
     expect(notJson.json.error).toMatch(/projectId/);
-    const unseeded = await control(emulator.url, "PUT", `/tenants/${P}/job-plan`, { kind: "cancel" });
+    const unseeded = await control(emulator.url, "PUT", `/tenants/unseeded/job-plan`, { kind: "cancel" });
     expect(unseeded.status).toBe(400);
     expect(unseeded.json.error).toMatch(/not seeded/);
+    const badSeed = await control(emulator.url, "POST", "/tenants", { projectId: P, region: 4, closable: "no" });
+    expect(badSeed.json.error).toBe("tenant seed.region must be a string, got 4");
+    const badDesktop = await control(emulator.url, "POST", "/tenants", { projectId: P }).then(() => control(emulator.url, "POST", `/tenants/${P}/desktops`, { status: true }));
+    expect(badDesktop.json.error).toBe("desktop seed.status must be a string, got true");
     const badFault = await control(emulator.url, "POST", "/faults", { route: "ListWorkspaces" });
     expect(badFault.json.error).toMatch(/needs one of/);
     const unknown = await control(emulator.url, "GET", "/nothing-here");

@@ -4,14 +4,18 @@
  * operator's tool. Node built-ins only; never imports cdktf.
  */
 import { parseArgs } from "node:util";
-import { COMMANDS, ENV, EXIT } from "./contract";
-import { Env, Flags, resolveSettings } from "./config";
-import { ExitError } from "./errors";
-import { ApiClient } from "./http";
-import { streamReporter } from "./reporter";
-import { Outcome, Unsubscriber } from "./unsubscribe";
-import { WorkspaceApi } from "./workspace-api";
+import { COMMANDS, ENV, EXIT, SubscriptionSpec } from "./contract";
+import { Env, Flags, RunSettings, resolveIamEndpoint, resolveSettings } from "./config";
 import { formatSeconds } from "./duration";
+import { ExitError, badInput } from "./errors";
+import { ApiClient, HttpError, TransportError } from "./http";
+import { lookUpProjectId } from "./iam";
+import { Outcome, describeAuthError } from "./operation";
+import { streamReporter } from "./reporter";
+import { formatStatus, readStatus } from "./status";
+import { Subscriber } from "./subscribe";
+import { Unsubscriber } from "./unsubscribe";
+import { WorkspaceApi } from "./workspace-api";
 
 export const VERSION = "0.1.0";
 
@@ -24,6 +28,10 @@ Commands:
   unsubscribe   Cancel the subscription safely: check that no desktops remain, send
                 DELETE /v2/{project_id}/workspaces once, wait for the job, report.
                 This is what the destroy step of a WorkspaceSubscription runs.
+  subscribe     Open the subscription (POST once, wait for SUBSCRIBED) or adopt an
+                open one. This is what the create step runs.
+  status        Show the service, its desktops and any running job, and whether
+                unsubscribe would go ahead now. Read-only.
   emulator      Run the local Workspace API emulator (for tests and demos).
   help          Show this help, or help for a command: help unsubscribe
 
@@ -54,6 +62,7 @@ Cancels the Workspace subscription of one project. IRREVERSIBLE.
 
 Options (flags override the environment):
   --project-id ID       Project ID                     [env ${ENV.projectId}]
+                        (when absent, looked up from the region through IAM)
   --region NAME         Region, e.g. cn-north-4        [env ${ENV.region}]
   --endpoint URL        Workspace endpoint             [env ${ENV.endpoint}]
                         default https://workspace.{region}.myhuaweicloud.com
@@ -76,6 +85,40 @@ Retries of throttled or failed reads: ${ENV.maxRetries} (default 5).
 Progress goes to stderr; the result line last.
 `;
 
+const IDENTITY_OPTIONS = `  --project-id ID       Project ID; looked up from the region through IAM when absent
+                        [env ${ENV.projectId}]
+  --region NAME         Region, e.g. cn-north-4        [env ${ENV.region}]
+  --endpoint URL        Workspace endpoint             [env ${ENV.endpoint}]
+  --json                Print the result as one JSON object on stdout
+  -h, --help            Show this help`;
+
+const SUBSCRIBE_HELP = `Usage: workspace-subscription subscribe [options]
+
+Opens the Workspace subscription of one project, or adopts it.
+  SUBSCRIBED              adopt it; list configured fields that differ. No POST.
+  PREPARING/SUBSCRIBING   wait for the running job. No POST.
+  CLOSED                  with ${ENV.subscription}: POST once, wait for SUBSCRIBED;
+                          without it: fail (nothing to open it with).
+A POST whose answer is lost is never re-sent: the service is read until it shows.
+
+Options:
+${IDENTITY_OPTIONS}
+  --job-timeout DUR     Wait for SUBSCRIBED at most DUR [env ${ENV.jobTimeout}, default 30m]
+
+${ENV.subscription}: JSON {"body": <ApplyWorkspace request body>, "domainPasswordEnv": "NAME"};
+the AD domain password is read from the variable NAME, never from the JSON.
+Credentials: as for unsubscribe (see: workspace-subscription unsubscribe --help).
+`;
+
+const STATUS_HELP = `Usage: workspace-subscription status [options]
+
+Shows the service status, closable, remaining desktops (count and a few), any
+running job, and whether unsubscribe would go ahead now. Sends only GET requests.
+
+Options:
+${IDENTITY_OPTIONS}
+`;
+
 export interface CliIo {
   readonly stdout: (text: string) => void;
   readonly stderr: (text: string) => void;
@@ -83,34 +126,45 @@ export interface CliIo {
   readonly signal?: AbortSignal;
 }
 
-function parseUnsubscribeFlags(args: string[]): Flags & { help?: boolean } {
-  const { values, positionals } = parseArgs({
-    args,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      "project-id": { type: "string" },
-      region: { type: "string" },
-      endpoint: { type: "string" },
-      "job-timeout": { type: "string" },
-      "desktop-wait": { type: "string" },
-      "deletion-policy": { type: "string" },
-      "dry-run": { type: "boolean" },
-      json: { type: "boolean" },
-      help: { type: "boolean", short: "h" },
-    },
-  });
-  if (positionals.length > 0) throw new ExitError(EXIT.badInput, "bad-input", `Unexpected argument "${positionals[0]}". See: workspace-subscription unsubscribe --help`);
+type CommandName = "unsubscribe" | "subscribe" | "status";
+
+const COMMON_OPTIONS = {
+  "project-id": { type: "string" },
+  region: { type: "string" },
+  endpoint: { type: "string" },
+  json: { type: "boolean" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const COMMAND_OPTIONS = {
+  unsubscribe: {
+    ...COMMON_OPTIONS,
+    "job-timeout": { type: "string" },
+    "desktop-wait": { type: "string" },
+    "deletion-policy": { type: "string" },
+    "dry-run": { type: "boolean" },
+  },
+  subscribe: { ...COMMON_OPTIONS, "job-timeout": { type: "string" } },
+  status: COMMON_OPTIONS,
+} as const;
+
+const HELP: Record<CommandName, string> = { unsubscribe: UNSUBSCRIBE_HELP, subscribe: SUBSCRIBE_HELP, status: STATUS_HELP };
+
+function parseFlags(command: CommandName, args: string[]): Flags & { help?: boolean } {
+  const { values, positionals } = parseArgs({ args, allowPositionals: true, strict: true, options: COMMAND_OPTIONS[command] });
+  if (positionals.length > 0) throw badInput(`Unexpected argument "${positionals[0]}". See: workspace-subscription ${command} --help.`);
+  const v = values as Record<string, string | boolean | undefined>;
+  const str = (k: string) => v[k] as string | undefined;
   return {
-    projectId: values["project-id"],
-    region: values.region,
-    endpoint: values.endpoint,
-    jobTimeout: values["job-timeout"],
-    desktopWait: values["desktop-wait"],
-    deletionPolicy: values["deletion-policy"],
-    dryRun: values["dry-run"],
-    json: values.json,
-    help: values.help,
+    projectId: str("project-id"),
+    region: str("region"),
+    endpoint: str("endpoint"),
+    jobTimeout: str("job-timeout"),
+    desktopWait: str("desktop-wait"),
+    deletionPolicy: str("deletion-policy"),
+    dryRun: v["dry-run"] as boolean | undefined,
+    json: v.json as boolean | undefined,
+    help: v.help as boolean | undefined,
   };
 }
 
@@ -119,49 +173,106 @@ function summaryLine(o: Outcome): string {
   return `${o.result}: project ${o.projectId} (${o.region})${job}; ${o.apiCalls} API call(s) in ${formatSeconds(o.elapsedMs / 1000)}`;
 }
 
-export async function runUnsubscribe(args: string[], io: CliIo): Promise<number> {
+/** The create step's spec from HW_WORKSPACE_SUBSCRIPTION, with the AD password from the variable it names. */
+function readSubscriptionSpec(env: Env): { spec?: SubscriptionSpec; domainPassword?: string } {
+  const raw = env[ENV.subscription];
+  if (raw === undefined || raw.trim() === "") return {};
+  let spec: SubscriptionSpec;
+  try {
+    spec = JSON.parse(raw) as SubscriptionSpec;
+  } catch {
+    throw badInput(`${ENV.subscription} is not valid JSON.`);
+  }
+  if (!spec || typeof spec.body !== "object" || spec.body === null) throw badInput(`${ENV.subscription} must be a JSON object with a "body" object.`);
+  if (!spec.domainPasswordEnv) return { spec };
+  const domainPassword = env[spec.domainPasswordEnv];
+  if (!domainPassword) {
+    throw badInput(`The AD domain password is read from ${spec.domainPasswordEnv}, which is not set. Set it in the environment of terraform / cdktf (it is never stored in the stack or the state).`);
+  }
+  return { spec, domainPassword };
+}
+
+export async function runCommand(command: CommandName, args: string[], io: CliIo): Promise<number> {
   let json = args.includes("--json");
   const startedAt = Date.now();
   const reporter = streamReporter({ write: io.stderr, now: Date.now, startedAt });
-  let client: ApiClient | undefined;
-  try {
-    const flags = parseUnsubscribeFlags(args);
-    if (flags.help) {
-      io.stdout(UNSUBSCRIBE_HELP);
-      return EXIT.ok;
-    }
-    json = flags.json ?? false;
-    const settings = resolveSettings(flags, io.env);
-    client = new ApiClient({
-      endpoint: settings.endpoint,
+  const clients: ApiClient[] = [];
+  const client = (endpoint: string, settings: RunSettings, projectId?: string) => {
+    const c = new ApiClient({
+      endpoint,
       credentials: settings.credentials,
-      projectId: settings.projectId,
+      projectId,
       maxRetries: settings.maxRetries,
       signal: io.signal,
       onRetry: (r) => reporter.progress(`${r.method} ${r.path}: ${r.reason}; retry ${r.attempt} in ${formatSeconds(r.waitMs / 1000)}`),
     });
+    clients.push(c);
+    return c;
+  };
+  try {
+    const flags = parseFlags(command, args);
+    if (flags.help) {
+      io.stdout(HELP[command]);
+      return EXIT.ok;
+    }
+    json = flags.json ?? false;
+    // subscribe and status always act; only unsubscribe honours a RETAIN policy.
+    const settings = resolveSettings(command === "unsubscribe" ? flags : { ...flags, deletionPolicy: "UNSUBSCRIBE" }, io.env);
+    const subscription = command === "subscribe" ? readSubscriptionSpec(io.env) : {};
+    if (command === "unsubscribe" && settings.deletionPolicy === "RETAIN") {
+      // Nothing to look up or send: say so without touching the network.
+      const outcome = await new Unsubscriber({ ...settings, projectId: settings.projectId ?? `(from region ${settings.region})` }, { api: new WorkspaceApi(client(settings.endpoint, settings), ""), reporter }).run();
+      return finish(io, outcome, json);
+    }
+    let projectId = settings.projectId;
+    if (!projectId) {
+      const iamEndpoint = resolveIamEndpoint(io.env, settings.endpoint, settings.region);
+      reporter.progress(`no project ID given: looking it up from region ${settings.region} via ${iamEndpoint}`);
+      projectId = await lookUpProjectId(client(iamEndpoint, settings), settings.region);
+      reporter.progress(`project ID for ${settings.region}: ${projectId}`);
+    }
+    const api = new WorkspaceApi(client(settings.endpoint, settings, projectId), projectId);
+    const deps = { api, reporter, signal: io.signal };
+    if (command === "status") {
+      const report = await readStatus(api, { projectId, region: settings.region });
+      if (json) io.stdout(JSON.stringify(report) + "\n");
+      else io.stdout(formatStatus(report, Date.now() - startedAt));
+      return EXIT.ok;
+    }
     reporter.progress(
-      `${settings.dryRun ? "dry run: " : ""}unsubscribe project ${settings.projectId} in ${settings.region} via ${settings.endpoint} (job timeout ${formatSeconds(settings.jobTimeoutSeconds)}, desktop wait ${formatSeconds(settings.desktopWaitSeconds)}, policy ${settings.deletionPolicy})`,
+      `${settings.dryRun ? "dry run: " : ""}${command} project ${projectId} in ${settings.region} via ${settings.endpoint} (job timeout ${formatSeconds(settings.jobTimeoutSeconds)}${
+        command === "unsubscribe" ? `, desktop wait ${formatSeconds(settings.desktopWaitSeconds)}, policy ${settings.deletionPolicy}` : subscription.spec ? ", open or adopt" : ", check only"
+      })`,
     );
-    const api = new WorkspaceApi(client, settings.projectId);
-    const outcome = await new Unsubscriber(settings, { api, reporter, signal: io.signal }).run();
-    io.stderr(`workspace-subscription: ${outcome.message}\n`);
-    io.stderr(`workspace-subscription: ${summaryLine(outcome)}\n`);
-    if (json) io.stdout(JSON.stringify({ ...outcome }) + "\n");
-    return outcome.exitCode;
+    const outcome =
+      command === "subscribe"
+        ? await new Subscriber({ projectId, region: settings.region, jobTimeoutSeconds: settings.jobTimeoutSeconds, ...subscription }, deps).run()
+        : await new Unsubscriber({ ...settings, projectId }, deps).run();
+    return finish(io, outcome, json);
   } catch (e) {
     const err =
       e instanceof ExitError
         ? e
         : String((e as NodeJS.ErrnoException).code ?? "").startsWith("ERR_PARSE_ARGS")
-          ? new ExitError(EXIT.badInput, "bad-input", `${(e as Error).message}. Nothing was sent. See: workspace-subscription unsubscribe --help`)
-          : new ExitError(EXIT.internal, "internal-error", `Unexpected error: ${e instanceof Error ? e.message : String(e)}`);
+          ? badInput(`${(e as Error).message}. See: workspace-subscription ${command} --help.`)
+          : e instanceof HttpError && (e.status === 401 || e.status === 403)
+            ? new ExitError(EXIT.authRefused, "auth-refused", `${describeAuthError(e, Date.now())} Nothing was changed.`)
+            : e instanceof HttpError || e instanceof TransportError
+              ? new ExitError(EXIT.apiError, "api-error", `${e.message}. Nothing was changed. Check the endpoint and network, then run again.`)
+              : new ExitError(EXIT.internal, "internal-error", `Unexpected error: ${e instanceof Error ? e.message : String(e)}`);
     io.stderr(`workspace-subscription: error (exit ${err.exitCode}, ${err.result}): ${err.message}\n`);
     if (json) io.stdout(JSON.stringify({ exitCode: err.exitCode, result: err.result, message: err.message, ...err.details }) + "\n");
     return err.exitCode;
   } finally {
-    client?.close();
+    for (const c of clients) c.close();
   }
+}
+
+function finish(io: CliIo, outcome: Outcome, json: boolean): number {
+  io.stderr(`workspace-subscription: ${outcome.message}\n`);
+  io.stderr(`workspace-subscription: ${summaryLine(outcome)}\n`);
+  if (json) io.stdout(JSON.stringify({ ...outcome }) + "\n");
+  return outcome.exitCode;
 }
 
 export async function main(argv: string[], io: CliIo): Promise<number> {
@@ -173,8 +284,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     case "help":
     case "-h":
     case "--help":
-      if (rest[0] === COMMANDS.unsubscribe) io.stdout(UNSUBSCRIBE_HELP);
-      else if (rest[0] === COMMANDS.emulator) return runEmulator(["--help"], io);
+      if (rest[0] === COMMANDS.emulator) return runEmulator(["--help"], io);
+      else if (rest[0] && rest[0] in HELP) io.stdout(HELP[rest[0] as CommandName]);
       else io.stdout(MAIN_HELP);
       return command === undefined ? EXIT.badInput : EXIT.ok;
     case "-v":
@@ -182,11 +293,13 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
       io.stdout(`${VERSION}\n`);
       return EXIT.ok;
     case COMMANDS.unsubscribe:
-      return runUnsubscribe(rest, io);
+    case COMMANDS.subscribe:
+    case COMMANDS.status:
+      return runCommand(command, rest, io);
     case COMMANDS.emulator:
       return runEmulator(rest, io);
     default:
-      io.stderr(`workspace-subscription: unknown command "${command}". Commands: unsubscribe, emulator, help.\n`);
+      io.stderr(`workspace-subscription: unknown command "${command}". Commands: ${Object.values(COMMANDS).join(", ")}, help.\n`);
       return EXIT.badInput;
   }
 }

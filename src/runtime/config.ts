@@ -11,7 +11,8 @@ import { Credentials } from "./signer";
 export type Env = Readonly<Record<string, string | undefined>>;
 
 export interface RunSettings {
-  readonly projectId: string;
+  /** Undefined: look it up from the region through IAM before the first Workspace call. */
+  readonly projectId: string | undefined;
   readonly region: string;
   readonly endpoint: string;
   readonly credentials: Credentials;
@@ -63,6 +64,22 @@ export function defaultEndpoint(service: "workspace" | "iam", region: string, cl
 
 const LOOPBACK_HOSTS = new Set(["127.0.0.1", "localhost", "[::1]", "::1"]);
 
+export function isLoopback(endpoint: string): boolean {
+  const host = new URL(endpoint).hostname;
+  return LOOPBACK_HOSTS.has(host) || host.startsWith("127.");
+}
+
+/**
+ * The IAM endpoint for the project lookup: HW_IAM_ENDPOINT, else the Workspace endpoint
+ * itself when that is on loopback (the emulator serves both), else the region's IAM.
+ */
+export function resolveIamEndpoint(env: Env, workspaceEndpoint: string, region: string): string {
+  const explicit = readEnv(env, ENV.iamEndpoint);
+  if (explicit) return checkEndpoint(explicit, ENV.iamEndpoint);
+  if (isLoopback(workspaceEndpoint)) return workspaceEndpoint;
+  return defaultEndpoint("iam", region, readEnv(env, ENV.cloud));
+}
+
 /** Parses an endpoint URL; plain http is accepted only on loopback (the emulator). */
 export function checkEndpoint(value: string, source: string): string {
   let url: URL;
@@ -71,7 +88,7 @@ export function checkEndpoint(value: string, source: string): string {
   } catch {
     throw badInput(`${source} is not a URL: "${value}". Give a URL such as https://workspace.cn-north-4.myhuaweicloud.com.`);
   }
-  if (url.protocol === "http:" && !LOOPBACK_HOSTS.has(url.hostname) && !url.hostname.startsWith("127.")) {
+  if (url.protocol === "http:" && !isLoopback(url.href)) {
     throw badInput(
       `${source} uses plain http on a non-loopback host (${url.host}); signed requests and security tokens must not cross a network unencrypted. Use https, or http only on 127.0.0.1 / ::1 for the emulator.`,
     );
@@ -95,13 +112,13 @@ function duration(flag: string | undefined, env: Env, name: string, flagName: st
   return seconds;
 }
 
-/** Region and project ID, the identity of the subscription; shared by every subcommand. */
-export function resolveIdentity(flags: Flags, env: Env): { projectId: string; region: string } {
+/** Region and project ID, the identity of the subscription; shared by every subcommand. The project ID may be left to an IAM lookup. */
+export function resolveIdentity(flags: Flags, env: Env): { projectId: string | undefined; region: string } {
   const region = flags.region ?? readEnv(env, ENV.region);
   const projectId = flags.projectId ?? readEnv(env, ENV.projectId);
   if (!region) throw badInput(`No region: pass --region or set ${describeNames(ENV.region)} (e.g. cn-north-4).`);
   if (!REGION_PATTERN.test(region)) throw badInput(`Region "${region}" is not a Huawei Cloud region name such as cn-north-4 or ap-southeast-1.`);
-  if (!projectId) throw badInput(`No project ID: pass --project-id or set ${describeNames(ENV.projectId)}.`);
+  if (!projectId) return { projectId: undefined, region };
   if (!/^[A-Za-z0-9_-]{1,255}$/.test(projectId)) {
     throw badInput(`Project ID "${projectId}" is malformed: expected the project's ID (32 lower-case hex characters), as shown in the console under My Credentials > Projects.`);
   }

@@ -28,6 +28,8 @@ export const ENV = {
   desktopWait: "HW_WORKSPACE_DESKTOP_WAIT",
   /** UNSUBSCRIBE or RETAIN. */
   deletionPolicy: "HW_WORKSPACE_DELETION_POLICY",
+  /** JSON of the service to open on create ({@link SubscriptionSpec}); absent: create only checks that the service is SUBSCRIBED. */
+  subscription: "HW_WORKSPACE_SUBSCRIPTION",
   /** The subcommand to run when none is given on the command line (how the provisioner picks one). */
   command: "HW_WORKSPACE_COMMAND",
   /** Maximum retries of a throttled or failed read, as HW_MAX_RETRIES in Huawei's provider. */
@@ -81,11 +83,23 @@ export const EXIT = {
 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
-/** Subcommands of the program; the provisioner runs `unsubscribe`. */
+/** Subcommands of the program; the destroy step runs `unsubscribe`, the create step `subscribe`. */
 export const COMMANDS = {
   unsubscribe: "unsubscribe",
+  subscribe: "subscribe",
+  status: "status",
   emulator: "emulator",
 } as const;
+
+/**
+ * The service to open, as the create step receives it in HW_WORKSPACE_SUBSCRIPTION.
+ * `body` is the ApplyWorkspace request body without any secret; the AD domain
+ * password is read at run time from the environment variable `domainPasswordEnv` names.
+ */
+export interface SubscriptionSpec {
+  readonly body: Record<string, unknown>;
+  readonly domainPasswordEnv?: string;
+}
 
 /** Name of the single-file runtime the construct ships into the stack as an asset. */
 export const RUNTIME_BUNDLE_FILE = "workspace-subscription.js";

@@ -23,10 +23,9 @@ export interface UnsubscribeDeps extends OperationDeps {
   readonly desktopPoll?: PollPolicy;
 }
 
-export type UnsubscribeSettings = Pick<
-  RunSettings,
-  "projectId" | "region" | "jobTimeoutSeconds" | "desktopWaitSeconds" | "deletionPolicy" | "dryRun"
->;
+export type UnsubscribeSettings = Pick<RunSettings, "region" | "jobTimeoutSeconds" | "desktopWaitSeconds" | "deletionPolicy" | "dryRun"> & {
+  readonly projectId: string;
+};
 
 
 const SUCCESS_STATUSES = new Set(["SUCCESS", "COMPLETE"]);

@@ -16,6 +16,7 @@ import { formatStatus, readStatus } from "./status";
 import { Subscriber } from "./subscribe";
 import { Unsubscriber } from "./unsubscribe";
 import { WorkspaceApi } from "./workspace-api";
+import { runEmulatorCli } from "../emulator/cli";
 
 export const VERSION = "0.1.0";
 
@@ -305,9 +306,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
 }
 
 async function runEmulator(args: string[], io: CliIo): Promise<number> {
-  void args;
-  io.stderr("workspace-subscription: the emulator is not wired in yet\n");
-  return EXIT.internal;
+  // The emulator never reads the environment, so real credentials there cannot leak into it.
+  return runEmulatorCli(args, {}, { stdout: io.stdout, stderr: io.stderr, signal: io.signal });
 }
 
 if (require.main === module) {

@@ -27,7 +27,8 @@ function synthOne(props: Partial<WorkspaceSubscriptionProps> = {}) {
     new WorkspaceSubscription(stack, "workspace", { projectId: PROJECT, region: "cn-north-4", ...props });
   });
   expect(resources).toHaveLength(1);
-  return { json, resource: resources[0], exec: resources[0].provisioner[0]["local-exec"] };
+  const byWhen = (when: string) => resources[0].provisioner.map((p) => p["local-exec"]).find((e) => e.when === when)!;
+  return { json, resource: resources[0], exec: byWhen("destroy"), create: byWhen("create") };
 }
 
 function expectInvalid(props: Partial<WorkspaceSubscriptionProps>, message: RegExp) {
@@ -42,8 +43,21 @@ describe("synthesized resource", () => {
     expect(resource.triggers).toEqual({ project_id: PROJECT, region: "cn-north-4" });
   });
 
-  test("the destroy provisioner is pinned: node runs the shipped runtime, identity from self, settings as literals", () => {
-    const { exec } = synthOne();
+  test("the provisioners are pinned: node runs the shipped runtime, identity from self, settings as literals", () => {
+    const { exec, create, resource } = synthOne();
+    expect(resource.provisioner.map((p) => p["local-exec"].when)).toEqual(["create", "destroy"]);
+    expect(create).toEqual({
+      when: "create",
+      interpreter: ["node"],
+      command: exec.command,
+      on_failure: "fail",
+      environment: {
+        HW_PROJECT_ID: "${self.triggers.project_id}",
+        HW_REGION_NAME: "${self.triggers.region}",
+        HW_WORKSPACE_COMMAND: "subscribe",
+        HW_WORKSPACE_JOB_TIMEOUT: "1800s",
+      },
+    });
     expect(exec).toEqual({
       when: "destroy",
       interpreter: ["node"],
@@ -81,7 +95,7 @@ describe("synthesized resource", () => {
     const { resources } = synthStack((stack) => {
       for (let i = 0; i < 3; i++) new WorkspaceSubscription(stack, `ws${i}`, { projectId: PROJECT.slice(0, 31) + i, region: "cn-north-4" });
     });
-    const commands = new Set(resources.map((r) => r.provisioner[0]["local-exec"].command));
+    const commands = new Set(resources.flatMap((r) => r.provisioner.map((p) => p["local-exec"].command)));
     expect(resources).toHaveLength(3);
     expect(commands.size).toBe(1);
   });
@@ -116,7 +130,7 @@ describe("synthesized resource", () => {
       app.synth();
       const stackDir = path.join(outdir, "stacks", "s");
       const json = JSON.parse(fs.readFileSync(path.join(stackDir, "cdk.tf.json"), "utf8"));
-      const command: string = (Object.values(json.resource.null_resource)[0] as NullResourceJson).provisioner[0]["local-exec"].command as string;
+      const command: string = (Object.values(json.resource.null_resource)[0] as NullResourceJson).provisioner[1]["local-exec"].command as string;
       const file = path.join(stackDir, command.replace("${path.module}/", ""));
       const content = fs.readFileSync(file, "utf8");
       expect(content.startsWith("#!/usr/bin/env node")).toBe(true);
@@ -168,7 +182,7 @@ describe("triggers hold the identity and nothing else", () => {
       new WorkspaceSubscription(stack, "w", { projectId: project.stringValue, region: region.stringValue });
     });
     expect(resources[0].triggers).toEqual({ project_id: "${var.project_id}", region: "${var.region}" });
-    expect(resources[0].provisioner[0]["local-exec"].environment.HW_PROJECT_ID).toBe("${self.triggers.project_id}");
+    expect(resources[0].provisioner[1]["local-exec"].environment.HW_PROJECT_ID).toBe("${self.triggers.project_id}");
   });
 });
 
@@ -182,7 +196,7 @@ describe("escaping", () => {
 
 describe("validation at synth time", () => {
   test.each<[string, Partial<WorkspaceSubscriptionProps>, RegExp]>([
-    ["missing project", { projectId: "" }, /projectId is required/],
+    ["empty project", { projectId: "" }, /projectId must be the ID of the project .* or left out/],
     ["project not hex", { projectId: "my-project" }, /not a project ID: expected 32 lower-case hexadecimal.*My Credentials/],
     ["project upper case", { projectId: PROJECT.toUpperCase() }, /Write it in lower case/],
     ["bad region", { region: "north4" }, /region "north4" is not a Huawei Cloud region name/],

@@ -9,7 +9,7 @@
  */
 import { App, LocalBackend, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
-import { DeletionPolicy, Duration, WorkspaceSubscription } from "../index";
+import { AccessMode, DeletionPolicy, DomainType, Duration, WorkspaceSubscription } from "../index";
 
 /** The project the demo's emulator seeds; a real run sets HW_PROJECT_ID. */
 export const EXAMPLE_PROJECT_ID = "0a1b2c3d4e5f60718293a4b5c6d7e8f9";
@@ -35,6 +35,8 @@ export class ExampleStack extends TerraformStack {
       desktopWait: opts.desktopWait,
       jobTimeout: opts.jobTimeout,
       deletionPolicy: opts.deletionPolicy,
+      // Opened on deploy if the service is CLOSED; adopted as it is if already SUBSCRIBED.
+      subscription: { domainType: DomainType.LITE_AS, accessMode: AccessMode.INTERNET },
     });
   }
 }

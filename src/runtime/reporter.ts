@@ -16,13 +16,13 @@ export interface StreamReporterOptions {
   readonly now: () => number;
   readonly startedAt: number;
   readonly prefix?: string;
-  /** Reprint an unchanged progress line after this long, so a long wait shows it is alive. */
+  /** Reprint an unchanged progress line after this long (default 15 s), so a long wait shows it is alive. */
   readonly heartbeatMs?: number;
 }
 
 export function streamReporter(opts: StreamReporterOptions): Reporter {
   const prefix = opts.prefix ?? "workspace-subscription";
-  const heartbeat = opts.heartbeatMs ?? 30_000;
+  const heartbeat = opts.heartbeatMs ?? 15_000;
   let lastKey: string | undefined;
   let lastAt = 0;
   const emit = (message: string) => {

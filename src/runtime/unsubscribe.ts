@@ -53,7 +53,7 @@ export function judgeJob(job: JobView): JobVerdict {
     if (unfinished.length === 0) return { kind: "success" };
     return { kind: "waiting", note: `job ${job.status} but ${unfinished.length} sub-job(s) not yet SUCCESS (${unfinished.map((s) => s.status || "empty").join(", ")})` };
   }
-  if (RUNNING_STATUSES.has(job.status)) return { kind: "waiting", note: job.status };
+  if (RUNNING_STATUSES.has(job.status)) return { kind: "waiting", note: job.progressPercent === undefined ? job.status : `${job.status} ${job.progressPercent}%` };
   return { kind: "waiting", note: job.status ? `unknown job status "${job.status}", still waiting` : "job status empty, still waiting" };
 }
 

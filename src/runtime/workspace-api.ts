@@ -46,6 +46,8 @@ export interface JobView {
   readonly failReason?: string;
   readonly subJobs: readonly SubJobView[];
   readonly subJobsTotal?: number;
+  /** Mean of the sub-jobs' `process` percentages, when they report one. */
+  readonly progressPercent?: number;
 }
 
 function obj(value: unknown): Record<string, unknown> {
@@ -89,7 +91,9 @@ export function readJob(body: unknown, fallbackId: string): JobView {
       failReason: nonEmpty(o.fail_reason) ?? nonEmpty(o.message),
     };
   });
+  const processes = subJobsRaw.map((s) => obj(s).process).filter((p): p is number => typeof p === "number" && p >= 0 && p <= 100);
   return {
+    progressPercent: processes.length ? Math.round(processes.reduce((a, p) => a + p, 0) / processes.length) : undefined,
     id: nonEmpty(b.id) ?? fallbackId,
     status: (str(b.status) ?? "").trim().toUpperCase(),
     errorCode: nonEmpty(b.job_error_code) ?? nonEmpty(b.error_code),

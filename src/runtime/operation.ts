@@ -148,7 +148,7 @@ export function describeAuthError(e: HttpError, nowMs: number): string {
     return `Huawei Cloud refused the credentials: HTTP 401${code}${msg}. Check HW_ACCESS_KEY / HW_SECRET_KEY (and HW_SECURITY_TOKEN for temporary credentials) in the environment that runs terraform. ${skewText}`;
   }
   const encoded = typeof (e.response.body as Record<string, unknown> | undefined)?.encoded_authorization_message === "string";
-  return `Huawei Cloud denied permission: HTTP 403${code}${msg}. The key needs the Workspace IAM actions for this project (workspace:tenants:get, workspace:desktops:list, workspace:jobs:get, and workspace:tenants:delete or workspace:tenants:open).${
+  return `Huawei Cloud denied permission: HTTP 403${code}${msg}. The key needs read access to the Workspace service, desktops and jobs of this project, plus workspace:tenants:delete to cancel or workspace:tenants:open to open.${
     encoded
       ? " The answer carries an encoded_authorization_message: decode it with the STS API DecodeAuthorizationMessage (POST /v5/decode-authorization-message) to see which policy denied the call."
       : ""

@@ -62,6 +62,8 @@ export class Unsubscriber extends ServiceOperation {
   private readonly desktopPoll: PollPolicy;
   /** What has happened in the cloud so far; every error message is built from it. */
   private deleteSent = false;
+  /** Between sending the DELETE and reading its answer: the one moment this run cannot know. */
+  private deleteInFlight = false;
 
   constructor(
     private readonly settings: UnsubscribeSettings,
@@ -78,6 +80,9 @@ export class Unsubscriber extends ServiceOperation {
 
   /** What did or did not change in the cloud, for the end of every error message. */
   cloudChange(): string {
+    if (this.deleteInFlight) {
+      return "A DELETE was on its way when this run stopped: it may or may not have been accepted. Check with `workspace-subscription status` before anything else; a re-run waits for a running cancellation instead of sending another.";
+    }
     if (!this.deleteSent) return "Nothing was cancelled: no DELETE was sent.";
     return this.jobId
       ? `The cancellation was requested (job ${this.jobId}) and may still be running in the cloud.`
@@ -110,8 +115,17 @@ export class Unsubscriber extends ServiceOperation {
           "not-ready",
           `The Workspace service of ${this.subject} is still being opened (status ${service.status}). Wait until it is SUBSCRIBED (or has failed), then run destroy again.`,
         );
-      default:
+      case "SUBSCRIBED":
+      case "DEREGISTRATION_FAILED":
+      case "SUBSCRIPTION_FAILED":
         break;
+      default:
+        // An irreversible call is sent only from a state this program knows.
+        throw this.fail(
+          EXIT.apiError,
+          "unknown-status",
+          `The Workspace service of ${this.subject} reports status "${service.status}", which this program does not know, so it will not cancel anything. Nothing was sent. Check the service in the console or with \`workspace-subscription status\`, then run destroy again.`,
+        );
     }
     await this.ensureNothingBlocks(service);
     if (this.settings.dryRun) {
@@ -179,12 +193,15 @@ export class Unsubscriber extends ServiceOperation {
     for (let conflicts = 0; ; conflicts++) {
       reporter.notice(`sending DELETE /v2/${this.settings.projectId}/workspaces (cancels the subscription; cannot be undone)`);
       try {
+        this.deleteInFlight = true;
         const { jobId } = await api.cancel();
+        this.deleteInFlight = false;
         this.deleteSent = true;
         this.jobId = jobId;
         reporter.notice(jobId ? `cancellation accepted: job ${jobId}` : "cancellation accepted, but the answer carried no job_id; following the service status instead");
         return "started";
       } catch (e) {
+        if (e instanceof HttpError || e instanceof TransportError) this.deleteInFlight = false;
         if (e instanceof TransportError || (e instanceof HttpError && e.status >= 500)) {
           return this.afterLostAnswer(e);
         }

@@ -299,6 +299,28 @@ describe("unsubscribe against the emulator", () => {
     expect(run.stderr).toContain(`resume waiting for job ${jobId}`);
   });
 
+  test("a status this program does not know: nothing is sent, exit 8", async () => {
+    emu.control.addTenant(PROJECT);
+    emu.control.injectFault({ route: "ListWorkspaces", status: 200, body: { status: "FROZEN", id: "x", closable: true } });
+    const run = await unsubscribe();
+    expect(run.code).toBe(EXIT.apiError);
+    expect(run.stderr).toMatch(/reports status "FROZEN", which this program does not know, so it will not cancel anything/);
+    expect(deletes()).toBe(0);
+  });
+
+  test("interrupted while the DELETE is on its way: the message says it may have been accepted", async () => {
+    emu.control.addTenant(PROJECT);
+    emu.control.injectFault({ route: "CancelWorkspace", delayMs: 2000 });
+    const controller = new AbortController();
+    const pending = unsubscribe([], {}, controller.signal);
+    for (let i = 0; i < 200 && !emu.control.requests().some((r) => r.route === "ListDesktopsDetail"); i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, 100));
+    controller.abort();
+    const run = await pending;
+    expect(run.code).toBe(EXIT.interrupted);
+    expect(run.stderr).toMatch(/A DELETE was on its way when this run stopped: it may or may not have been accepted/);
+  });
+
   test("every request carries a fresh X-Sdk-Date and the signed headers the emulator checked", async () => {
     emu.control.addTenant(PROJECT);
     await unsubscribe();

@@ -118,6 +118,22 @@ export abstract class ServiceOperation {
     );
   }
 
+  /**
+   * While waiting, a read that still fails after its own retries (throttling, 5xx, no
+   * answer) does not end the wait: the job runs on in the cloud whatever we read.
+   * Returns undefined for such a miss; the deadline still applies.
+   */
+  protected async keepWaitingOnTransient<T>(read: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await read();
+    } catch (e) {
+      const transient = e instanceof TransportError || (e instanceof HttpError && (e.status === 429 || e.status >= 500));
+      if (!transient) throw e;
+      this.deps.reporter.progress(`could not read the state (${e.message}); looking again later`);
+      return undefined;
+    }
+  }
+
   /** Turns any error into an ExitError whose message says what changed in the cloud. */
   protected explain(e: unknown): ExitError {
     if (e instanceof ExitError) return e;
@@ -133,6 +149,12 @@ export abstract class ServiceOperation {
     const message = e instanceof Error ? e.message : String(e);
     return this.fail(EXIT.internal, "internal-error", `Unexpected error: ${message}. ${this.cloudChange()} Run again; if it repeats, report it with this output.`);
   }
+}
+
+/** `"40%"` as 0.4; undefined when the text is not a percentage. */
+export function parsePercent(text: string | undefined): number | undefined {
+  const m = text ? /^(\d{1,3})%$/.exec(text.trim()) : null;
+  return m ? Math.min(100, Number(m[1])) / 100 : undefined;
 }
 
 export function describeAuthError(e: HttpError, nowMs: number): string {

@@ -6,7 +6,7 @@
 import { EXIT, SubscriptionSpec } from "./contract";
 import { formatSeconds } from "./duration";
 import { HttpError, TransportError } from "./http";
-import { OperationDeps, Outcome, ServiceOperation } from "./operation";
+import { OperationDeps, Outcome, ServiceOperation, parsePercent } from "./operation";
 import { DEFAULT_POLL_POLICY } from "./polling";
 import { ServiceView } from "./workspace-api";
 
@@ -136,8 +136,12 @@ export class Subscriber extends ServiceOperation {
     const deadline = since + this.settings.jobTimeoutSeconds * 1000;
     let last: ServiceView | undefined;
     for (;;) {
-      await this.sleep(Math.max(0, Math.min(poll.nextDelayMs(this.now() - since), deadline - this.now())), this.deps.signal);
-      last = await api.showService();
+      await this.sleep(Math.max(0, Math.min(poll.nextDelayMs(this.now() - since, { progressFraction: parsePercent(last?.progress) }), deadline - this.now())), this.deps.signal);
+      last = (await this.keepWaitingOnTransient(() => api.showService())) ?? last;
+      if (!last) {
+        if (this.now() >= deadline) throw this.fail(EXIT.timedOut, "timed-out", `The Workspace service of ${this.subject} could not be read before the deadline (${formatSeconds(this.settings.jobTimeoutSeconds)}). ${this.cloudChange()} Apply again once the API answers.`);
+        continue;
+      }
       if (last.status === "SUBSCRIBED") {
         return this.outcome("subscribed", `The Workspace service of ${this.subject} is SUBSCRIBED after ${formatSeconds((this.now() - since) / 1000)}${this.jobId ? ` (job ${this.jobId})` : ""}.`, { jobStatus: "SUBSCRIBED" });
       }

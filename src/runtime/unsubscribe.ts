@@ -12,7 +12,7 @@ import { EXIT } from "./contract";
 import { formatSeconds } from "./duration";
 import { ExitError } from "./errors";
 import { HttpError, TransportError } from "./http";
-import { OperationDeps, Outcome, ServiceOperation } from "./operation";
+import { OperationDeps, Outcome, ServiceOperation, parsePercent } from "./operation";
 import { DEFAULT_POLL_POLICY, PollPolicy } from "./polling";
 import { DesktopView, JobView, ServiceView, isGone } from "./workspace-api";
 import { RunSettings } from "./config";
@@ -249,21 +249,23 @@ export class Unsubscriber extends ServiceOperation {
     const since = this.now();
     const deadline = since + this.settings.jobTimeoutSeconds * 1000;
     let lastStatus = "";
+    let progressFraction: number | undefined;
     let followService = !this.jobId;
     for (;;) {
       const elapsed = this.now() - since;
       // Wait before the first look too: the job was just created (or found running).
-      await this.sleep(Math.max(0, Math.min(this.jobPoll.nextDelayMs(elapsed), deadline - this.now())), this.deps.signal);
+      await this.sleep(Math.max(0, Math.min(this.jobPoll.nextDelayMs(elapsed, { progressFraction }), deadline - this.now())), this.deps.signal);
       if (!followService && this.jobId) {
         let job: JobView | undefined;
         try {
-          job = await api.showJob(this.jobId);
+          job = await this.keepWaitingOnTransient(() => api.showJob(this.jobId!));
         } catch (e) {
           if (!(e instanceof HttpError && e.status === 404)) throw e;
           reporter.notice(`job ${this.jobId} is not found; following the service status instead`);
           followService = true;
         }
         if (job) {
+          progressFraction = job.progressPercent === undefined ? undefined : job.progressPercent / 100;
           const verdict = judgeJob(job);
           lastStatus = job.status || "(empty)";
           if (verdict.kind === "success") {
@@ -280,9 +282,10 @@ export class Unsubscriber extends ServiceOperation {
           reporter.progress(`job ${this.jobId}: ${verdict.note}`, `job:${verdict.note}`);
         }
       }
-      if (followService) {
-        const service = await api.showService();
+      const service = followService ? await this.keepWaitingOnTransient(() => api.showService()) : undefined;
+      if (service) {
         lastStatus = service.status || "(empty)";
+        progressFraction = parsePercent(service.progress);
         if (service.status === "CLOSED") {
           return this.outcome("unsubscribed", `The Workspace subscription of ${this.subject} is cancelled: the service reads CLOSED after ${formatSeconds((this.now() - since) / 1000)}.`, { jobStatus: this.jobId ? undefined : "CLOSED" });
         }

@@ -5,7 +5,7 @@
  */
 import { parseArgs } from "node:util";
 import { COMMANDS, ENV, EXIT, SubscriptionSpec } from "./contract";
-import { Env, Flags, RunSettings, resolveIamEndpoint, resolveSettings } from "./config";
+import { Env, Flags, RunSettings, readEnv, resolveIamEndpoint, resolveSettings } from "./config";
 import { formatSeconds } from "./duration";
 import { ExitError, badInput } from "./errors";
 import { ApiClient, HttpError, TransportError } from "./http";
@@ -193,7 +193,24 @@ function readSubscriptionSpec(env: Env): { spec?: SubscriptionSpec; domainPasswo
   return { spec, domainPassword };
 }
 
-export async function runCommand(command: CommandName, args: string[], io: CliIo): Promise<number> {
+/**
+ * Output that cannot carry a credential, whatever a server's message quotes: the secret
+ * key and the token are replaced, the access key ID shortened to its first 4 characters.
+ */
+export function redactingIo(io: CliIo): CliIo {
+  const secrets: Array<[string, string]> = [];
+  for (const name of [ENV.secretKey, ENV.securityToken]) {
+    const value = readEnv(io.env, name);
+    if (value && value.length >= 4) secrets.push([value, "[redacted]"]);
+  }
+  const ak = readEnv(io.env, ENV.accessKey);
+  if (ak && ak.length >= 8) secrets.push([ak, `${ak.slice(0, 4)}****`]);
+  const clean = (text: string) => secrets.reduce((t, [secret, mask]) => t.split(secret).join(mask), text);
+  return { ...io, stdout: (t) => io.stdout(clean(t)), stderr: (t) => io.stderr(clean(t)) };
+}
+
+export async function runCommand(command: CommandName, args: string[], rawIo: CliIo): Promise<number> {
+  const io = redactingIo(rawIo);
   let json = args.includes("--json");
   const startedAt = Date.now();
   const reporter = streamReporter({ write: io.stderr, now: Date.now, startedAt });

@@ -225,6 +225,16 @@ describe("unsubscribe against the emulator", () => {
     expect(deletes()).toBe(1);
   });
 
+  test("a job read that keeps failing after its retries does not end the wait", async () => {
+    emu.control.addTenant(PROJECT);
+    emu.control.setJobPlan(PROJECT, { kind: "cancel", durationMs: 1500 });
+    emu.control.injectFault({ route: "ShowJob", status: 503, retryAfterSeconds: 0, times: 5 });
+    const run = await unsubscribe();
+    expect(run.code).toBe(EXIT.ok);
+    expect(run.stderr).toMatch(/could not read the state \(GET .* HTTP 503.*\); looking again later/);
+    expect(deletes()).toBe(1);
+  });
+
   test("bad credentials: exit 3 naming the variables and the clock; nothing sent beyond the first read", async () => {
     emu.control.addTenant(PROJECT);
     const run = await unsubscribe([], { HW_ACCESS_KEY: "UNKNOWNKEY000000000", HW_SECRET_KEY: "nope" });
@@ -233,6 +243,8 @@ describe("unsubscribe against the emulator", () => {
     expect(run.stderr).toMatch(/HW_ACCESS_KEY/);
     expect(run.stderr).toMatch(/clock/);
     expect(run.stderr).toMatch(/Nothing was cancelled/);
+    // The server's message quotes the key ID; the program prints only its first characters.
+    expect(run.stderr).not.toContain("UNKNOWNKEY000000000");
     expect(deletes()).toBe(0);
   });
 

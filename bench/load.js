@@ -138,7 +138,7 @@ const PROCESS_ROUNDS = 1;
 
 async function loadSection(progress) {
   const byKey = (k) => POLICIES.find((p) => p.key === k);
-  const inProcess = ["huawei", "before", "shipped", "progress"].map((key) => ({ key, mode: "in-process", policy: byKey(key), label: `in process: ${byKey(key).label}` }));
+  const inProcess = ["huawei", "before", "timeonly", "shipped"].map((key) => ({ key, mode: "in-process", policy: byKey(key), label: `in process: ${byKey(key).label}` }));
   const bundle = { key: "bundle", mode: "processes", label: `${PROJECTS} child processes of the bundle (its built-in policy, ours)` };
   const samples = new Map();
   const keep = (row) => samples.set(row.variant, [...(samples.get(row.variant) || []), row]);

@@ -23,6 +23,9 @@ const before = {
   },
 };
 
+/** The shipped policy's fallback alone (no progress): 10 % of the time waited, 1 s to 30 s. What shipped between "before" and now. */
+const timeOnly = { nextDelayMs: (elapsedMs) => Math.min(30_000, Math.max(1_000, Math.round(elapsedMs * 0.1))) };
+
 /** What "within a few percent" costs when only the time waited is known: 5 % of it, 1 s to 30 s. */
 const tight = { nextDelayMs: (elapsedMs) => Math.min(30_000, Math.max(1_000, Math.round(elapsedMs * 0.05))) };
 
@@ -61,10 +64,11 @@ function fractionFromEmulator(control, project) {
 const POLICIES = [
   { key: "huawei", label: "Huawei baseline (10 s, then every 10 s)", make: () => huawei },
   { key: "before", label: "ours before (0.5 s to 2 s, then 10 % of waited, cap 10 s)", make: () => before },
-  { key: "shipped", label: "ours (DEFAULT_POLL_POLICY as built)", make: () => DEFAULT_POLL_POLICY },
+  { key: "timeonly", label: "time only: 10 % of waited, 1 s to 30 s (ours without progress)", make: () => timeOnly },
+  { key: "shipped", label: "ours (DEFAULT_POLL_POLICY as built: progress-aware, time-only fallback)", make: () => DEFAULT_POLL_POLICY },
   { key: "tight", label: "5 % of waited, 1 s to 30 s (reference)", make: () => tight },
   { key: "doubling", label: "doubling 1, 2, 4, 8 s ... cap 10 s", make: () => doubling },
-  { key: "progress", label: "progress-aware prototype (not wired in)", make: (control, project) => progressAware(fractionFromEmulator(control, project)) },
+  { key: "progress", label: "progress read fresh from the emulator (best case)", make: (control, project) => progressAware(fractionFromEmulator(control, project)) },
 ];
 
-module.exports = { POLICIES, huawei, before, tight, doubling, progressAware, fractionFromEmulator };
+module.exports = { POLICIES, huawei, before, timeOnly, tight, doubling, progressAware, fractionFromEmulator };

@@ -53,7 +53,9 @@ export const DEFAULT_POLL_POLICY: PollPolicy = {
   nextDelayMs(elapsedMs: number, hint?: PollHint): number {
     const base = timeBased(elapsedMs);
     const fraction = hint?.progressFraction;
-    if (fraction === undefined || !(fraction >= MIN_PROGRESS) || fraction >= 1 || elapsedMs <= 0) return base;
+    if (fraction === undefined || !(fraction >= MIN_PROGRESS) || elapsedMs <= 0) return base;
+    // Reported complete but not yet seen to end: the end is a moment away.
+    if (fraction >= 1) return Math.min(base, MIN_DELAY_MS);
     const remainingMs = (elapsedMs * (1 - fraction)) / fraction;
     if (remainingMs < NEAR_END_MS) return Math.max(200, Math.round(remainingMs + 300));
     return Math.round(Math.min(remainingMs * 0.95, Math.max(base, elapsedMs * ESTIMATE_STRETCH), MAX_DELAY_MS));

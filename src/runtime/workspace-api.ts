@@ -93,7 +93,7 @@ export function readJob(body: unknown, fallbackId: string): JobView {
   });
   const processes = subJobsRaw.map((s) => obj(s).process).filter((p): p is number => typeof p === "number" && p >= 0 && p <= 100);
   return {
-    progressPercent: processes.length ? Math.round(processes.reduce((a, p) => a + p, 0) / processes.length) : undefined,
+    progressPercent: processes.length ? Math.floor(processes.reduce((a, p) => a + p, 0) / processes.length) : undefined,
     id: nonEmpty(b.id) ?? fallbackId,
     status: (str(b.status) ?? "").trim().toUpperCase(),
     errorCode: nonEmpty(b.job_error_code) ?? nonEmpty(b.error_code),

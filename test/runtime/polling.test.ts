@@ -43,6 +43,10 @@ describe("DEFAULT_POLL_POLICY", () => {
     expect(DEFAULT_POLL_POLICY.nextDelayMs(10_000, { progressFraction: 0.9 })).toBe(Math.round((10_000 * 0.1) / 0.9 + 300));
   });
 
+  test("progress that reads complete before the job is seen to end: look again within a second", () => {
+    expect(DEFAULT_POLL_POLICY.nextDelayMs(119_000, { progressFraction: 1 })).toBe(1000);
+  });
+
   test("a fixed policy is fixed", () => {
     expect(fixedPollPolicy(250).nextDelayMs(99_999, { progressFraction: 0.5 })).toBe(250);
   });

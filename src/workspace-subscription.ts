@@ -9,7 +9,7 @@ import { NullProvider } from "@cdktf/provider-null/lib/provider";
 import { AssetType, TerraformAsset, TerraformStack, Token } from "cdktf";
 import { Construct } from "constructs";
 import { Duration } from "./duration";
-import { COMMANDS, ENV, RUNTIME_BUNDLE_FILE, SubscriptionSpec, TRIGGER_KEYS } from "./runtime/contract";
+import { COMMANDS, ENV, PROJECT_ID_PATTERN, REGION_PATTERN, RUNTIME_BUNDLE_FILE, SubscriptionSpec, TRIGGER_KEYS } from "./runtime/contract";
 
 /** What `cdktf destroy` (or a replacement of the resource) does with the subscription. */
 export enum DeletionPolicy {
@@ -149,8 +149,6 @@ export interface WorkspaceSubscriptionProps {
   readonly environment?: Readonly<Record<string, string>>;
 }
 
-const REGION_PATTERN = /^[a-z]{2,}(-[a-z]+)+-\d+$/;
-const PROJECT_ID_PATTERN = /^[0-9a-f]{32}$/;
 const MAX_DURATION_SECONDS = 24 * 3600;
 const ENV_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const SECRET_ENV_NAMES = /(ACCESS_KEY|SECRET|SECURITY_TOKEN|PASSWORD|_AK$|_SK$|TOKEN$)/i;

@@ -3,7 +3,7 @@
  * Credentials come only from the environment, never from flags: a flag would show in
  * the process list and in Terraform's error output.
  */
-import { DELETION_POLICIES, DeletionPolicyValue, ENV, ENV_FALLBACKS } from "./contract";
+import { DELETION_POLICIES, DeletionPolicyValue, ENV, ENV_FALLBACKS, REGION_PATTERN } from "./contract";
 import { parseDurationSeconds } from "./duration";
 import { badInput } from "./errors";
 import { Credentials } from "./signer";
@@ -28,8 +28,6 @@ export const DEFAULT_JOB_TIMEOUT_SECONDS = 30 * 60;
 export const DEFAULT_DESKTOP_WAIT_SECONDS = 0;
 export const DEFAULT_MAX_RETRIES = 5;
 
-export const REGION_PATTERN = /^[a-z]{2,}(-[a-z]+)+-\d+$/;
-export const PROJECT_ID_PATTERN = /^[0-9a-f]{32}$/;
 
 /** Flags as parsed by the CLI; undefined means "not given". */
 export interface Flags {

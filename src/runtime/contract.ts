@@ -56,6 +56,11 @@ export const TRIGGER_KEYS = {
   region: "region",
 } as const;
 
+/** A Huawei Cloud region name, e.g. cn-north-4, ap-southeast-1, eu-west-101. */
+export const REGION_PATTERN = /^[a-z]{2,}(-[a-z]+)+-\d+$/;
+/** A project ID as the console shows it. The API allows 1-255 characters; every real one is 32 lower-case hex. */
+export const PROJECT_ID_PATTERN = /^[0-9a-f]{32}$/;
+
 /** What destroy does with the subscription. */
 export const DELETION_POLICIES = ["UNSUBSCRIBE", "RETAIN"] as const;
 export type DeletionPolicyValue = (typeof DELETION_POLICIES)[number];

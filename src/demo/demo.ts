@@ -31,7 +31,8 @@ interface TerraformEnvHandle {
   cleanup(): Promise<void>;
 }
 
-const say = (text: string) => process.stdout.write(`\n\x1b[1m== ${text}\x1b[0m\n`);
+const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
+const say = (text: string) => process.stdout.write(`\n${bold(`== ${text}`)}\n`);
 
 function run(command: string, args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -104,9 +105,9 @@ async function asProvisioner(emu: RunningEmulator): Promise<void> {
   const stack = JSON.parse(fs.readFileSync(path.join(STACK_DIR, "cdk.tf.json"), "utf8"));
   const resource = Object.values(stack.resource.null_resource)[0] as {
     triggers: Record<string, string>;
-    provisioner: Array<{ "local-exec": { command: string; interpreter: string[]; environment: Record<string, string> } }>;
+    provisioner: Array<{ "local-exec": { when?: string; command: string; interpreter: string[]; environment: Record<string, string> } }>;
   };
-  const exec = resource.provisioner[0]["local-exec"];
+  const exec = resource.provisioner.map((p) => p["local-exec"]).find((e) => (e as { when?: string }).when === "destroy")!;
   const render = (value: string) =>
     value
       .replace(/(?<!\$)\$\{path\.module\}/g, ".")
@@ -119,16 +120,26 @@ async function asProvisioner(emu: RunningEmulator): Promise<void> {
   mustSucceed("the destroy step", await run(exec.interpreter[0], [...exec.interpreter.slice(1), render(exec.command)], { cwd: STACK_DIR, env }));
 }
 
-function summary(emu: RunningEmulator, startedAt: number): void {
+function countByRoute(records: ReadonlyArray<{ method: string; route?: string; path: string }>): Map<string, number> {
   const counts = new Map<string, number>();
-  for (const r of emu.control.requests()) counts.set(`${r.method} ${r.route ?? r.path}`, (counts.get(`${r.method} ${r.route ?? r.path}`) ?? 0) + 1);
+  for (const r of records) counts.set(`${r.method} ${r.route ?? r.path}`, (counts.get(`${r.method} ${r.route ?? r.path}`) ?? 0) + 1);
+  return counts;
+}
+
+function printCounts(title: string, counts: Map<string, number>): void {
+  console.log(`${title} ${[...counts.values()].reduce((a, b) => a + b, 0)}`);
+  for (const [route, n] of counts) console.log(`  ${String(n).padStart(3)}  ${route}`);
+}
+
+function summary(emu: RunningEmulator, startedAt: number, deployCalls: Map<string, number>): void {
+  const counts = countByRoute(emu.control.requests());
   const state = emu.control.state(EXAMPLE_PROJECT_ID);
   const job = state.jobs.find((j) => j.job_type === "cancelWorkspace") as Record<string, string> | undefined;
   say("Summary");
   console.log(`service status now:   ${String(state.service.status)}`);
   console.log(`cancellation job:     ${job ? `${job.id} ${job.status} (${job.begin_time} -> ${job.end_time})` : "none"}`);
-  console.log(`API calls in destroy: ${[...counts.values()].reduce((a, b) => a + b, 0)}`);
-  for (const [route, n] of counts) console.log(`  ${String(n).padStart(3)}  ${route}`);
+  printCounts("API calls in deploy: ", deployCalls);
+  printCounts("API calls in destroy:", counts);
   console.log(`DELETEs sent:         ${emu.control.countOf("CancelWorkspace")}`);
   console.log(`demo took:            ${((Date.now() - startedAt) / 1000).toFixed(1)}s`);
 }
@@ -142,7 +153,9 @@ async function main(): Promise<void> {
     emu.control.addDesktop(EXAMPLE_PROJECT_ID, { computerName: "WKS-OLD-07", status: "DELETED" });
     await synth();
     // The last desktop starts going away just before the destroy step runs, so the step has to wait for it.
+    let deployCalls = new Map<string, number>();
     const beforeDestroy = () => {
+      deployCalls = countByRoute(emu.control.requests());
       emu.control.addDesktop(EXAMPLE_PROJECT_ID, { desktopId: "3f1c7a52-demo-desk-0001", computerName: "WKS-DEMO-01", deleteAfterMs: DESKTOP_GOES_AFTER_MS });
       emu.control.clearRequests();
     };
@@ -152,7 +165,7 @@ async function main(): Promise<void> {
       await asProvisioner(emu);
     }
     if (emu.control.state(EXAMPLE_PROJECT_ID).service.status !== "CLOSED") throw new Error("the service is not CLOSED after the destroy step");
-    summary(emu, startedAt);
+    summary(emu, startedAt, deployCalls);
     say("Done: unsubscribed once, after the last desktop had gone, and the job was seen to succeed.");
   } finally {
     await emu.stop();

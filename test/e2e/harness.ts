@@ -28,37 +28,7 @@ export const COMMAND_TIMEOUT_MS = 120_000;
 /** Per test: a few commands of ~1-5 s each, with room for one to hang until it is killed. */
 export const E2E_TEST_TIMEOUT_MS = 180_000;
 
-/** Full path of `binary` on PATH, or undefined. */
-export function findOnPath(binary: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
-    if (!dir) continue;
-    const candidate = path.join(dir, binary);
-    try {
-      fs.accessSync(candidate, fs.constants.X_OK);
-      if (fs.statSync(candidate).isFile()) return candidate;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
-
-/**
- * `describe`, or `describe.skip` with the reason both in the suite's name and on stderr
- * (jest shows no console output of a file whose tests are all skipped), so a machine
- * without the tool says why.
- */
-export function describeIf(reasonToSkip: string | undefined): (name: string, fn: () => void) => void {
-  if (reasonToSkip === undefined) return describe;
-  return (name, fn) => {
-    process.stderr.write(`\nSKIPPED end-to-end suite "${name}": ${reasonToSkip}\n`);
-    describe.skip(`${name} [SKIPPED: ${reasonToSkip}]`, fn);
-  };
-}
-
-export const TERRAFORM_MISSING = findOnPath("terraform")
-  ? undefined
-  : "`terraform` is not on PATH, so these tests cannot run real Terraform. Install Terraform to run them (they were written against 1.11.4).";
+export { TERRAFORM_MISSING, describeIf, findOnPath } from "../support/terraform-available";
 
 /** A key pair the emulator accepts, random per run so that any copy of it anywhere is a leak. */
 export function randomCredentials(label: string, withToken = false): EmulatorCredentials {

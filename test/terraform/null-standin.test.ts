@@ -9,6 +9,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { TERRAFORM_MISSING, describeIf } from "../support/terraform-available";
 import { prepareTerraformEnv, RPC_LOG_ENV, TerraformEnv } from "../../tools/null-provider";
 import {
   isAlive,
@@ -81,7 +82,7 @@ function hookLines(dir: string): string[] {
   return fs.existsSync(log) ? fs.readFileSync(log, "utf8").split("\n").filter((line) => line !== "") : [];
 }
 
-describe("hashicorp/null stand-in under real Terraform", () => {
+describeIf(TERRAFORM_MISSING)("hashicorp/null stand-in under real Terraform", () => {
   let root: string;
   let tf: TerraformEnv;
   let rpcLog: string;

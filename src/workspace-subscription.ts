@@ -302,10 +302,9 @@ function validateProps(props: WorkspaceSubscriptionProps): void {
   }
   for (const [name, value] of Object.entries(props.environment ?? {})) {
     if (!ENV_NAME_PATTERN.test(name)) problems.push(`environment: "${name}" is not a valid environment variable name.`);
-    else if (RESERVED_ENV_NAMES.has(name)) problems.push(`environment: ${name} is set by the construct itself; use the matching prop instead.`);
     else if (SECRET_ENV_NAMES.test(name)) {
       problems.push(`environment: ${name} looks like a credential. Credentials must not be written into the stack or the state; set them in the environment of terraform / cdktf at run time.`);
-    }
+    } else if (RESERVED_ENV_NAMES.has(name)) problems.push(`environment: ${name} is set by the construct itself; use the matching prop instead.`);
     literal(`environment.${name}`, value);
   }
   if (props.subscription !== undefined) checkSubscription(props.subscription, problems, literal);

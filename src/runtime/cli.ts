@@ -41,11 +41,11 @@ Options:
   -v, --version  Show the version
 
 Exit codes:
-  0 done, already unsubscribed, or retained by policy
-  1 internal error            2 bad input (flag, variable or value)
+  0 done: unsubscribed, already unsubscribed, adopted, opened, or retained by policy
+  1 internal error            2 bad input (flag, variable or value; project not found)
   3 credentials or permission refused
   4 desktops remain (nothing cancelled)
-  5 the cancellation job failed
+  5 the job failed (cancellation or subscription)
   6 timed out                 7 interrupted (SIGINT/SIGTERM)
   8 API error (unreachable, unexpected answer)
 `;
@@ -81,7 +81,7 @@ DUR is seconds, or a number with s, m or h (90, 90s, 30m, 1h).
 Credentials come only from the environment, never from flags:
   ${ENV.accessKey} (or HUAWEICLOUD_SDK_AK, OS_ACCESS_KEY)
   ${ENV.secretKey} (or HUAWEICLOUD_SDK_SK, OS_SECRET_KEY)
-  ${ENV.securityToken} (or HUAWEICLOUD_SDK_SECURITY_TOKEN) for temporary credentials
+  ${ENV.securityToken} (or HUAWEICLOUD_SDK_SECURITY_TOKEN, OS_SECURITY_TOKEN) for temporary credentials
 Retries of throttled or failed reads: ${ENV.maxRetries} (default 5).
 Progress goes to stderr; the result line last.
 `;

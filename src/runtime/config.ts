@@ -3,7 +3,7 @@
  * Credentials come only from the environment, never from flags: a flag would show in
  * the process list and in Terraform's error output.
  */
-import { DELETION_POLICIES, DeletionPolicyValue, ENV, ENV_FALLBACKS, REGION_PATTERN } from "./contract";
+import { DELETION_POLICIES, DeletionPolicyValue, ENV, ENV_FALLBACKS, PROJECT_ID_PATTERN, REGION_PATTERN } from "./contract";
 import { parseDurationSeconds } from "./duration";
 import { badInput } from "./errors";
 import { Credentials } from "./signer";
@@ -117,8 +117,10 @@ export function resolveIdentity(flags: Flags, env: Env): { projectId: string | u
   if (!region) throw badInput(`No region: pass --region or set ${describeNames(ENV.region)} (e.g. cn-north-4).`);
   if (!REGION_PATTERN.test(region)) throw badInput(`Region "${region}" is not a Huawei Cloud region name such as cn-north-4 or ap-southeast-1.`);
   if (!projectId) return { projectId: undefined, region };
-  if (!/^[A-Za-z0-9_-]{1,255}$/.test(projectId)) {
-    throw badInput(`Project ID "${projectId}" is malformed: expected the project's ID (32 lower-case hex characters), as shown in the console under My Credentials > Projects.`);
+  // Strict on purpose: an ID nobody owns reads CLOSED, so a typo would look like "already unsubscribed".
+  if (!PROJECT_ID_PATTERN.test(projectId)) {
+    const hint = PROJECT_ID_PATTERN.test(projectId.toLowerCase()) ? " Write it in lower case." : " Copy it from the console under My Credentials > API Credentials > Projects (the ID, not the name).";
+    throw badInput(`Project ID "${projectId}" is malformed: expected 32 lower-case hexadecimal characters.${hint}`);
   }
   return { projectId, region };
 }

@@ -182,7 +182,7 @@ export class Unsubscriber extends ServiceOperation {
     return this.fail(
       code,
       "desktops-remain",
-      `${remaining.length} desktop(s) still exist in ${this.subject}${waited}: ${describeDesktops(remaining, SHOWN_DESKTOPS)}. Nothing was cancelled: no DELETE was sent. Delete the desktops first (or set a desktop wait to let running deletions finish), then run destroy again.`,
+      `${remaining.length} desktop(s) still exist in ${this.subject}${waited}: ${describeDesktops(remaining, SHOWN_DESKTOPS)}. Nothing was cancelled: no DELETE was sent. Delete the desktops first${timedOut ? " (or allow a longer desktop wait)" : " (or set a desktop wait to let running deletions finish)"}, then run destroy again.`,
       { desktopsRemaining: remaining.length, desktops: remaining.slice(0, SHOWN_DESKTOPS) },
     );
   }

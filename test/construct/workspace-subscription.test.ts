@@ -207,7 +207,8 @@ describe("validation at synth time", () => {
     ["job timeout too long", { jobTimeout: Duration.hours(25) }, /at most 24 hours/],
     ["job timeout too short", { jobTimeout: Duration.seconds(3) }, /at least 10 seconds/],
     ["bad deletion policy", { deletionPolicy: "DESTROY" as DeletionPolicy }, /deletionPolicy must be/],
-    ["credential in environment", { environment: { HW_SECRET_KEY: "x" } }, /set by the construct itself|looks like a credential/],
+    ["credential in environment", { environment: { HW_SECRET_KEY: "x" } }, /HW_SECRET_KEY looks like a credential/],
+    ["access key in environment", { environment: { HW_ACCESS_KEY: "x" } }, /HW_ACCESS_KEY looks like a credential/],
     ["password in environment", { environment: { AD_PASSWORD: "x" } }, /looks like a credential/],
     ["reserved environment", { environment: { HW_WORKSPACE_JOB_TIMEOUT: "5s" } }, /set by the construct itself; use the matching prop/],
   ])("%s", (_name, props, message) => expectInvalid(props, message));

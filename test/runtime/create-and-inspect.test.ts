@@ -186,6 +186,16 @@ describe("the program itself", () => {
     expect((await cli([])).code).toBe(EXIT.badInput);
   });
 
+  test("a malformed project ID is refused before any request: a typo must not read as 'already closed'", async () => {
+    for (const id of ["XYZ", PROJECT.toUpperCase(), PROJECT + "0"]) {
+      const run = await cli(["unsubscribe", "--project-id", id]);
+      expect(run.code).toBe(EXIT.badInput);
+      expect(run.stderr).toMatch(/is malformed: expected 32 lower-case hexadecimal characters/);
+    }
+    expect((await cli(["unsubscribe", "--project-id", PROJECT.toUpperCase()])).stderr).toMatch(/Write it in lower case/);
+    expect(emu.control.requests()).toHaveLength(0);
+  });
+
   test("the command may come from HW_WORKSPACE_COMMAND, as the provisioner runs it", async () => {
     emu.control.addTenant(PROJECT);
     const run = await cli([], { HW_WORKSPACE_COMMAND: "status", HW_PROJECT_ID: PROJECT });

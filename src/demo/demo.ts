@@ -5,8 +5,8 @@
  *  2. Synthesize the example app named in cdktf.json.
  *  3. With terraform on PATH: `terraform init`, `apply` (no DELETE may happen), `plan`
  *     (must be empty), `destroy` (the destroy step unsubscribes), with Terraform's own
- *     output. The registry's hashicorp/null is used where reachable; otherwise the
- *     project's offline stand-in (tools/null-provider).
+ *     output. hashicorp/null comes from the project's offline stand-in
+ *     (tools/null-provider), or from the registry with DEMO_REAL_NULL_PROVIDER=1.
  *     Without terraform: run the destroy step exactly as the provisioner would.
  *  4. Print what the emulator saw.
  *
@@ -68,6 +68,8 @@ async function synth(): Promise<void> {
 }
 
 async function terraformEnv(emu: RunningEmulator): Promise<TerraformEnvHandle> {
+  // Where the registry is reachable, a user may prefer the real hashicorp/null.
+  if (process.env.DEMO_REAL_NULL_PROVIDER === "1") return { env: pipelineEnv(emu, process.env), cleanup: async () => undefined };
   // The stand-in is a test tool of this repository, loaded only here and only when present.
   const toolPath = path.join(ROOT, "tools", "null-provider", "dist", "index.js");
   if (!fs.existsSync(toolPath)) throw new Error(`${toolPath} is missing: run "npm run build" first.`);
@@ -79,7 +81,11 @@ async function terraformEnv(emu: RunningEmulator): Promise<TerraformEnvHandle> {
 async function withTerraform(emu: RunningEmulator, beforeDestroy: () => void): Promise<void> {
   const tf = await terraformEnv(emu);
   try {
-    say("terraform init (hashicorp/null from the offline stand-in: the registry is not reachable here)");
+    say(
+      process.env.DEMO_REAL_NULL_PROVIDER === "1"
+        ? "terraform init (hashicorp/null from the registry, as DEMO_REAL_NULL_PROVIDER=1 asks)"
+        : "terraform init (hashicorp/null from the offline stand-in; DEMO_REAL_NULL_PROVIDER=1 uses the registry's)",
+    );
     fs.rmSync(path.join(STACK_DIR, ".terraform"), { recursive: true, force: true });
     fs.rmSync(path.join(STACK_DIR, "terraform.tfstate"), { force: true });
     mustSucceed("terraform init", await run("terraform", ["init", "-input=false", "-no-color"], { cwd: STACK_DIR, env: tf.env }));

@@ -316,10 +316,12 @@ ${NOTICED}`;
 const NOTICED = `## Noticed, left alone
 
 - **Every retry of a throttled request counts against \`HW_MAX_RETRIES\`** (default 5), though
-  a 429 is never processed. \`Retry-After\` is now honoured as given (it used to be stretched
-  to the exponential step), and a wait no longer ends when one read fails after its retries
-  (it looks again later), so a throttled run recovers; "worst 429 streak" in section 4 still
-  shows how close a single request came to its budget.
+  a 429 is never processed, as in Huawei's own provider. \`Retry-After\` is a floor under the
+  exponential backoff, not a replacement for it. Returning as soon as \`Retry-After\` allows
+  was tried and measured under this load: 16 of 150 in-process runs and 6 of the 50 processes
+  then exhausted their retries before the DELETE (safely: nothing was cancelled, exit 8), so it
+  was reverted. A wait no longer ends when one read fails after its retries (it looks again
+  later). "Worst 429 streak" in section 4 shows how close a single request came to its budget.
 - **A job picked up while already running** (a re-run during \`DEREGISTERING\`) is estimated
   from when this run started waiting, not from the job's \`begin_time\`: progress made before
   makes the estimate short, so it looks more often, never later.

@@ -314,9 +314,8 @@ export class WorkspaceCloud {
     if (!tenant || tenant.status === "CLOSED") {
       return workspaceError(400, ERROR_CODES.tenantNotFound, "The tenant does not exist or the service has been cancelled.");
     }
-    if (tenant.activeJobId !== undefined || isTransient(tenant.status)) {
-      return workspaceError(409, ERROR_CODES.operationConflict, "Another operation on the service is in progress. Try again later.");
-    }
+    const busy = this.conflict(tenant);
+    if (busy) return busy;
     const remaining = tenant.desktops.filter((d) => !isDeleted(d)).length;
     if (remaining > 0) {
       return workspaceError(400, ERROR_CODES.resourcesRemain, `The service cannot be cancelled: ${remaining} desktop(s) remain. Delete them first.`);
@@ -327,9 +326,6 @@ export class WorkspaceCloud {
     const job = this.startJob(tenant, "cancel");
     tenant.status = "DEREGISTERING";
     tenant.accessStatus = "closing";
-    tenant.progress = "0%";
-    tenant.failCode = undefined;
-    tenant.failReason = undefined;
     return { status: 202, body: { job_id: job.id } };
   }
 
@@ -337,9 +333,8 @@ export class WorkspaceCloud {
   apply(projectId: string, request: ApplyRequest): Outcome {
     let tenant = this.tenants.get(projectId);
     if (tenant) this.settle(tenant);
-    if (tenant && (tenant.activeJobId !== undefined || isTransient(tenant.status))) {
-      return workspaceError(409, ERROR_CODES.operationConflict, "Another operation on the service is in progress. Try again later.");
-    }
+    const busy = tenant && this.conflict(tenant);
+    if (busy) return busy;
     if (tenant && tenant.status !== "CLOSED" && tenant.status !== "SUBSCRIPTION_FAILED") {
       return workspaceError(409, ERROR_CODES.alreadySubscribed, `The service is already subscribed (status ${tenant.status}).`);
     }
@@ -357,9 +352,6 @@ export class WorkspaceCloud {
     tenant.status = "PREPARING";
     tenant.serviceId = tenant.serviceId || randomHex(16);
     tenant.accessStatus = "init";
-    tenant.progress = "0%";
-    tenant.failCode = undefined;
-    tenant.failReason = undefined;
     return { status: 200, body: { job_id: job.id } };
   }
 
@@ -370,9 +362,8 @@ export class WorkspaceCloud {
     if (!tenant || tenant.status === "CLOSED") {
       return workspaceError(400, ERROR_CODES.tenantNotFound, "The tenant does not exist or the service has been cancelled.");
     }
-    if (tenant.activeJobId !== undefined || isTransient(tenant.status)) {
-      return workspaceError(409, ERROR_CODES.operationConflict, "Another operation on the service is in progress. Try again later.");
-    }
+    const busy = this.conflict(tenant);
+    if (busy) return busy;
     if (request.accessMode !== undefined) tenant.accessMode = request.accessMode;
     if (request.enterpriseId !== undefined) tenant.enterpriseId = request.enterpriseId;
     if (request.subnetIds !== undefined) tenant.subnetIds = [...request.subnetIds];
@@ -472,7 +463,17 @@ export class WorkspaceCloud {
     const job = this.recordJob(tenant, kind, plan?.durationMs ?? this.defaultJobDurationMs, plan?.outcome ?? "SUCCESS", plan);
     tenant.activeJobId = job.id;
     tenant.jobId = job.id;
+    // A new job starts from nothing: no progress yet, no failure of an earlier job.
+    tenant.progress = "0%";
+    tenant.failCode = undefined;
+    tenant.failReason = undefined;
     return job;
+  }
+
+  /** 409 while a job runs or the service is between states; undefined when a change may start. */
+  private conflict(tenant: Tenant): Outcome | undefined {
+    if (tenant.activeJobId === undefined && !isTransient(tenant.status)) return undefined;
+    return workspaceError(409, ERROR_CODES.operationConflict, "Another operation on the service is in progress. Try again later.");
   }
 
   private recordJob(tenant: Tenant, kind: InternalJobKind, durationMs: number, outcome: JobRecord["outcome"], plan: JobPlan | undefined): JobRecord {

@@ -169,6 +169,13 @@ function parseFlags(command: CommandName, args: string[]): Flags & { help?: bool
   };
 }
 
+/** Node's parseArgs messages, without its advice about positional arguments (no command takes any). */
+export function describeFlagError(message: string): string {
+  const unknown = /Unknown option '([^']+)'/.exec(message);
+  if (unknown) return `Unknown option '${unknown[1]}'.`;
+  return message.replace(/\s*To specify a positional argument.*$/s, "").replace(/\.?$/, ".");
+}
+
 function summaryLine(o: Outcome): string {
   const job = o.jobId ? `, job ${o.jobId}${o.jobStatus ? ` ${o.jobStatus}` : ""}` : "";
   return `${o.result}: project ${o.projectId} (${o.region})${job}; ${o.apiCalls} API call(s) in ${formatSeconds(o.elapsedMs / 1000)}`;
@@ -272,7 +279,7 @@ export async function runCommand(command: CommandName, args: string[], rawIo: Cl
       e instanceof ExitError
         ? e
         : String((e as NodeJS.ErrnoException).code ?? "").startsWith("ERR_PARSE_ARGS")
-          ? badInput(`${(e as Error).message}. See: workspace-subscription ${command} --help.`)
+          ? badInput(`${describeFlagError((e as Error).message)} See: workspace-subscription ${command} --help.`)
           : e instanceof HttpError && (e.status === 401 || e.status === 403)
             ? new ExitError(EXIT.authRefused, "auth-refused", `${describeAuthError(e, Date.now())} Nothing was changed.`)
             : e instanceof HttpError || e instanceof TransportError

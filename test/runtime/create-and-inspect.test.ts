@@ -181,7 +181,11 @@ describe("the program itself", () => {
     }
     const bad = await cli(["unsubscribe", "--frobnicate"]);
     expect(bad.code).toBe(EXIT.badInput);
-    expect(bad.stderr).toMatch(/Unknown option '--frobnicate'.*See: workspace-subscription unsubscribe --help/);
+    expect(bad.stderr).toMatch(/Unknown option '--frobnicate'\. See: workspace-subscription unsubscribe --help\. Nothing was sent to Huawei Cloud\./);
+    expect(bad.stderr).not.toMatch(/positional/);
+    const missingValue = await cli(["unsubscribe", "--region"]);
+    expect(missingValue.code).toBe(EXIT.badInput);
+    expect(missingValue.stderr).toMatch(/--region/);
     expect((await cli(["nonsense"])).code).toBe(EXIT.badInput);
     expect((await cli([])).code).toBe(EXIT.badInput);
   });

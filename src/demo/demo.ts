@@ -88,6 +88,8 @@ async function withTerraform(emu: RunningEmulator, beforeDestroy: () => void): P
     );
     fs.rmSync(path.join(STACK_DIR, ".terraform"), { recursive: true, force: true });
     fs.rmSync(path.join(STACK_DIR, "terraform.tfstate"), { force: true });
+    // The lock file records the checksum of whichever provider the last run used (stand-in or real).
+    fs.rmSync(path.join(STACK_DIR, ".terraform.lock.hcl"), { force: true });
     mustSucceed("terraform init", await run("terraform", ["init", "-input=false", "-no-color"], { cwd: STACK_DIR, env: tf.env }));
 
     say("terraform apply: creates the resource; a deploy never unsubscribes");
